@@ -1,0 +1,105 @@
+// The only module that touches `WebAssembly`. It compiles the SIMD build first, falls back to the
+// scalar build, and reports 'js' when neither can run, so callers pick the TypeScript twins
+// (undici loads llhttp the same way: SIMD in try/catch, scalar fallback, an environment override).
+//
+// Compilation is synchronous (the modules are a few KiB) and happens once, on first use.
+// Memory is fixed-size (initial = maximum pages), so the views built here never detach.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export type EngineKind = 'wasm-simd' | 'wasm' | 'js';
+export const ENGINE_KINDS: readonly EngineKind[] = ['wasm-simd', 'wasm', 'js'];
+
+/** The numeric exports every build provides (functions and the abi.ts constants as globals). */
+export interface WasmExports {
+  readonly memory: WebAssembly.Memory;
+  inputPtr(): number;
+  resultPtr(): number;
+  chunkInputPtr(): number;
+  chunkTablePtr(): number;
+  wsWindowPtr(): number;
+  wsTablePtr(): number;
+  simdBuild(): number;
+  parseHead(ptr: number, len: number, lastLen: number): number;
+  decodeChunked(ptr: number, len: number): number;
+  readonly [name: string]: unknown;
+}
+
+/** One instantiated module and the views the host reads and writes through. */
+export interface WasmInstance {
+  readonly kind: Exclude<EngineKind, 'js'>;
+  readonly exports: WasmExports;
+  readonly u8: Uint8Array;
+  readonly i32: Int32Array;
+}
+
+const BUILD_FILES: Record<Exclude<EngineKind, 'js'>, string> = {
+  'wasm-simd': 'wasmlane-simd.wasm',
+  wasm: 'wasmlane.wasm',
+};
+
+const instances = new Map<Exclude<EngineKind, 'js'>, WasmInstance | null>();
+
+function buildUrl(file: string): URL {
+  // src/wasm/instance.ts and dist/wasm/instance.js both sit two levels below the package root.
+  return new URL(`../../build/${file}`, import.meta.url);
+}
+
+function instantiate(kind: Exclude<EngineKind, 'js'>): WasmInstance | null {
+  if (instances.has(kind)) return instances.get(kind)!;
+  let result: WasmInstance | null = null;
+  try {
+    const bytes = readFileSync(fileURLToPath(buildUrl(BUILD_FILES[kind])));
+    const module = new WebAssembly.Module(bytes); // throws CompileError where SIMD is unsupported
+    const instance = new WebAssembly.Instance(module, {
+      env: {
+        abort(): never {
+          throw new Error(`wasmlane: ${kind} module aborted`);
+        },
+      },
+    });
+    const exports = instance.exports as unknown as WasmExports;
+    const buffer = exports.memory.buffer;
+    result = { kind, exports, u8: new Uint8Array(buffer), i32: new Int32Array(buffer) };
+  } catch {
+    result = null;
+  }
+  instances.set(kind, result);
+  return result;
+}
+
+/** The instance for one WASM build, or null when it cannot be compiled here (e.g. no SIMD). */
+export function loadWasm(kind: Exclude<EngineKind, 'js'>): WasmInstance | null {
+  return instantiate(kind);
+}
+
+function parseKind(value: string | undefined): EngineKind | undefined {
+  if (value === undefined || value === '' || value === 'auto') return undefined;
+  if ((ENGINE_KINDS as readonly string[]).includes(value)) return value as EngineKind;
+  throw new TypeError(`wasmlane: unknown engine "${value}" (expected wasm-simd, wasm, js or auto)`);
+}
+
+/**
+ * The engine to use: an explicit choice, else WASMLANE_ENGINE, else the best that runs here.
+ * An explicit WASM choice that cannot run is an error rather than a silent downgrade.
+ */
+export function resolveEngine(requested?: EngineKind | 'auto'): EngineKind {
+  const forced = parseKind(requested) ?? parseKind(process.env.WASMLANE_ENGINE);
+  if (forced === 'js') return 'js';
+  if (forced !== undefined) {
+    if (instantiate(forced) === null) throw new Error(`wasmlane: engine "${forced}" cannot run on this platform`);
+    return forced;
+  }
+  if (instantiate('wasm-simd') !== null) return 'wasm-simd';
+  if (instantiate('wasm') !== null) return 'wasm';
+  return 'js';
+}
+
+/** Engines that can run here, best first (for tests and benchmarks that cover all of them). */
+export function availableEngines(): EngineKind[] {
+  const kinds: EngineKind[] = [];
+  if (instantiate('wasm-simd') !== null) kinds.push('wasm-simd');
+  if (instantiate('wasm') !== null) kinds.push('wasm');
+  kinds.push('js');
+  return kinds;
+}
