@@ -1,0 +1,37 @@
+// Contracts between the HTTP core and the layers that take a connection over after the head:
+// streaming responses (SSE in src/sse.ts uses ctx.stream()) and protocol upgrades (src/ws/upgrade.ts).
+import type { Socket } from 'node:net';
+
+/** A response whose body is written over time (chunked on HTTP/1.1, close-delimited on 1.0). */
+export interface ResponseStream {
+  /** Queue a body chunk; false when the socket's write buffer is over its high-water mark. */
+  write(chunk: string | Uint8Array): boolean;
+  /** Finish the body (the last chunk) and let the connection go on to the next request. */
+  end(): void;
+  /** True once ended or once the client went away. */
+  readonly closed: boolean;
+  /** Bytes queued on the socket and not yet flushed. */
+  readonly bufferedAmount: number;
+  /** Called once when the client goes away or the stream ends. */
+  onClose(listener: () => void): void;
+  /** Called each time the socket drains after write() returned false. */
+  onDrain(listener: () => void): void;
+}
+
+/** What the HTTP core hands to an upgrade handler after it stopped treating the socket as HTTP. */
+export interface UpgradeRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: string;
+  readonly version: number;
+  header(name: string): string | undefined;
+  readonly headers: Iterable<[string, string]>;
+  readonly params: Readonly<Record<string, string>>;
+  readonly remoteAddress: string | undefined;
+}
+
+/**
+ * Takes the socket over. `head` holds bytes that arrived after the request head (the first frames,
+ * possibly). The HTTP core has removed its listeners and timers; from here the handler owns the socket.
+ */
+export type UpgradeHandler = (request: UpgradeRequest, socket: Socket, head: Buffer) => void;
