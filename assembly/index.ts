@@ -14,3 +14,7 @@ export function wsTablePtr(): usize { return WS_TABLE_PTR; }
 
 /** 1 when this build was compiled with SIMD (the host reports it as engine "wasm-simd"). */
 export function simdBuild(): i32 { return ASC_FEATURE_SIMD ? 1 : 0; }
+
+export * from './http/head';
+export * from './http/chunked';
+export * from './ws/frame';
