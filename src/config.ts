@@ -1,0 +1,252 @@
+// Server and request configuration: typed defaults, three request presets, and one validator used by
+// both the programmatic options and JSON files. Every problem is a WasmlaneError('WL_INVALID_CONFIG')
+// naming the key and the bad value; unknown keys are rejected so that a typo cannot silently leave a
+// limit at its default. Resolved configs are frozen: the server reads them, never mutates them.
+import { INPUT_SIZE, MAX_HEADERS } from './abi.js';
+import { WasmlaneError } from './errors.js';
+import type { HeadLimits } from './http/head-parser.js';
+
+export interface RequestConfig {
+  /** Max request-head bytes (request line + fields + CRLFCRLF), ≤ 65536 (abi INPUT_SIZE) → 431. */
+  bufferSize: number;
+  /** Max request-target bytes → 414 (RFC 9112 §3). */
+  maxPathSize: number;
+  /** Max field lines, ≤ 256 (abi MAX_HEADERS) → 431. */
+  maxHeaderCount: number;
+  /** Max field-name bytes → 431. */
+  maxHeaderKeySize: number;
+  /** Max field-value bytes → 431. */
+  maxHeaderValueSize: number;
+  /** Max body bytes (Content-Length or decoded chunked) → 413. */
+  maxBodySize: number;
+  /** Time allowed for a whole request head once its first byte arrived (slowloris guard) → 408; 0 disables. */
+  headTimeoutMs: number;
+  /** Max silence while a body is being received → 408; 0 disables. */
+  readTimeoutMs: number;
+  /** Keep-alive idle time between requests before the socket is closed; 0 disables. */
+  idleTimeoutMs: number;
+  /** Requests served on one connection before it is closed (Connection: close); 0 = unlimited. */
+  maxRequestsPerConnection: number;
+}
+
+export type EngineOption = 'auto' | 'wasm-simd' | 'wasm' | 'js';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  backlog: number;
+  /** TCP_NODELAY (socket.setNoDelay). */
+  nodelay: boolean;
+  /** SO_KEEPALIVE (socket.setKeepAlive) — TCP probes, unrelated to HTTP keep-alive. */
+  keepAlive: boolean;
+  keepAliveInitialDelayMs: number;
+  engine: EngineOption;
+  request: RequestConfig;
+  /** Writable/readable stream highWaterMark for sockets and bodies, in bytes. */
+  highWaterMark: number;
+}
+
+export type Preset = 'default' | 'strict' | 'relaxed';
+
+export type ServerOptions = Partial<Omit<ServerConfig, 'request'>> & {
+  request?: Partial<RequestConfig>;
+  preset?: Preset;
+};
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+/** setTimeout fires at once (with a warning) above 2^31 - 1 ms, so timeouts are capped there. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export const DEFAULT_REQUEST_CONFIG: Readonly<RequestConfig> = Object.freeze({
+  bufferSize: 16 * KiB, // room for large cookies; Node's default max header size is 16 KiB too
+  maxPathSize: 8 * KiB, // RFC 9112 §3 recommends supporting at least 8000 octets
+  maxHeaderCount: 100, // Node's default maxHeadersCount (2000) is far above what clients send
+  maxHeaderKeySize: 256,
+  maxHeaderValueSize: 8 * KiB,
+  maxBodySize: 1 * MiB, // fastify's bodyLimit default
+  headTimeoutMs: 10_000,
+  readTimeoutMs: 30_000,
+  idleTimeoutMs: 5_000, // Node's server.keepAliveTimeout
+  maxRequestsPerConnection: 0,
+});
+
+/** For servers exposed to untrusted clients with small requests (APIs): smaller limits, faster timeouts. */
+export const STRICT_REQUEST_CONFIG: Readonly<RequestConfig> = Object.freeze({
+  bufferSize: 8 * KiB,
+  maxPathSize: 2 * KiB,
+  maxHeaderCount: 50,
+  maxHeaderKeySize: 128,
+  maxHeaderValueSize: 4 * KiB,
+  maxBodySize: 64 * KiB,
+  headTimeoutMs: 5_000,
+  readTimeoutMs: 10_000,
+  idleTimeoutMs: 5_000,
+  maxRequestsPerConnection: 1_000,
+});
+
+/** For trusted networks, proxies and uploads: the largest heads the WASM input region holds. */
+export const RELAXED_REQUEST_CONFIG: Readonly<RequestConfig> = Object.freeze({
+  bufferSize: INPUT_SIZE,
+  maxPathSize: 32 * KiB,
+  maxHeaderCount: MAX_HEADERS,
+  maxHeaderKeySize: 1 * KiB,
+  maxHeaderValueSize: 32 * KiB,
+  maxBodySize: 16 * MiB,
+  headTimeoutMs: 30_000,
+  readTimeoutMs: 120_000,
+  idleTimeoutMs: 30_000,
+  maxRequestsPerConnection: 0,
+});
+
+const PRESETS: Readonly<Record<Preset, Readonly<RequestConfig>>> = Object.freeze({
+  default: DEFAULT_REQUEST_CONFIG,
+  strict: STRICT_REQUEST_CONFIG,
+  relaxed: RELAXED_REQUEST_CONFIG,
+});
+
+export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
+  host: '0.0.0.0', // all IPv4 interfaces, like most servers (and Hyperlane); use '127.0.0.1' for local only
+  port: 8080, // Hyperlane uses 60000; 8080 is the conventional unprivileged HTTP port
+  backlog: 511, // Node's net.Server default
+  nodelay: true, // responses are written corked in one piece, so Nagle only adds latency
+  keepAlive: true,
+  keepAliveInitialDelayMs: 60_000,
+  engine: 'auto',
+  request: DEFAULT_REQUEST_CONFIG,
+  highWaterMark: 64 * KiB, // Node's default for net sockets' readable side
+});
+
+// --- validation -----------------------------------------------------------------------------------
+
+type Rule =
+  | { readonly type: 'int'; readonly min: number; readonly max: number; readonly note?: string }
+  | { readonly type: 'bool' }
+  | { readonly type: 'host' }
+  | { readonly type: 'enum'; readonly values: readonly string[] };
+
+const int = (min: number, max: number, note?: string): Rule =>
+  note === undefined ? { type: 'int', min, max } : { type: 'int', min, max, note };
+const TIMEOUT = int(0, MAX_TIMER_MS, '0 disables');
+
+const REQUEST_RULES: Readonly<Record<keyof RequestConfig, Rule>> = {
+  bufferSize: int(1, INPUT_SIZE, 'the WASM input region size'),
+  maxPathSize: int(1, INPUT_SIZE),
+  maxHeaderCount: int(1, MAX_HEADERS, 'the result-table size'),
+  maxHeaderKeySize: int(1, INPUT_SIZE),
+  maxHeaderValueSize: int(1, INPUT_SIZE),
+  maxBodySize: int(1, Number.MAX_SAFE_INTEGER),
+  headTimeoutMs: TIMEOUT,
+  readTimeoutMs: TIMEOUT,
+  idleTimeoutMs: TIMEOUT,
+  maxRequestsPerConnection: int(0, Number.MAX_SAFE_INTEGER, '0 = unlimited'),
+};
+
+const SERVER_RULES: Readonly<Record<Exclude<keyof ServerConfig, 'request'>, Rule>> = {
+  host: { type: 'host' },
+  port: int(0, 65535, '0 = any free port'),
+  backlog: int(1, 2 ** 31 - 1),
+  nodelay: { type: 'bool' },
+  keepAlive: { type: 'bool' },
+  keepAliveInitialDelayMs: int(0, MAX_TIMER_MS),
+  engine: { type: 'enum', values: ['auto', 'wasm-simd', 'wasm', 'js'] },
+  highWaterMark: int(1, 2 ** 31 - 1),
+};
+
+const PRESET_RULE: Rule = { type: 'enum', values: Object.keys(PRESETS) };
+
+function fail(key: string, detail: string): never {
+  throw new WasmlaneError('WL_INVALID_CONFIG', `${key} ${detail}`);
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
+
+function checkValue(key: string, value: unknown, rule: Rule): void {
+  switch (rule.type) {
+    case 'int':
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < rule.min || value > rule.max) {
+        const note = rule.note === undefined ? '' : ` (${rule.note})`;
+        fail(key, `must be an integer in ${rule.min}..${rule.max}${note}, got ${show(value)}`);
+      }
+      return;
+    case 'bool':
+      if (typeof value !== 'boolean') fail(key, `must be true or false, got ${show(value)}`);
+      return;
+    case 'host':
+      if (typeof value !== 'string' || value.length === 0 || /\s/.test(value)) {
+        fail(key, `must be a non-empty host name or IP address without spaces, got ${show(value)}`);
+      }
+      return;
+    case 'enum':
+      if (typeof value !== 'string' || !rule.values.includes(value)) {
+        fail(key, `must be one of ${rule.values.map((v) => JSON.stringify(v)).join(', ')}, got ${show(value)}`);
+      }
+      return;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Copy `source`'s defined keys over `base`, rejecting unknown keys and bad values. */
+function merge<C extends object>(prefix: string, base: Readonly<C>, source: unknown, rules: Readonly<Record<string, Rule>>): C {
+  const out = { ...base } as Record<string, unknown>;
+  if (source === undefined) return out as C;
+  if (!isPlainObject(source)) fail(prefix === '' ? 'options' : prefix.slice(0, -1), `must be an object, got ${show(source)}`);
+  for (const key of Object.keys(source)) {
+    const value = source[key];
+    const rule = Object.hasOwn(rules, key) ? rules[key] : undefined;
+    if (rule === undefined) {
+      const known = Object.keys(rules).join(', ');
+      fail(`${prefix}${key}`, `is not a known option (known: ${known})`);
+    }
+    if (value === undefined) continue; // Partial<…>: an explicit undefined means "keep the default"
+    checkValue(`${prefix}${key}`, value, rule);
+    out[key] = value;
+  }
+  return out as C;
+}
+
+/** Merge the preset and the options over the defaults, validate everything, freeze the result. */
+export function resolveServerConfig(options?: ServerOptions): ServerConfig {
+  if (options !== undefined && !isPlainObject(options)) fail('options', `must be an object, got ${show(options)}`);
+  const { request, preset, ...server } = (options ?? {}) as ServerOptions & Record<string, unknown>;
+  if (preset !== undefined) checkValue('preset', preset, PRESET_RULE);
+  const requestBase = PRESETS[preset ?? 'default'];
+  const resolvedRequest = Object.freeze(merge<RequestConfig>('request.', requestBase, request, REQUEST_RULES));
+  const resolved = merge<Omit<ServerConfig, 'request'>>('', DEFAULT_SERVER_CONFIG, server, SERVER_RULES);
+  return Object.freeze({ ...resolved, request: resolvedRequest });
+}
+
+/** Same as resolveServerConfig, from JSON text or an already parsed object (e.g. a config file). */
+export function loadServerConfig(json: string | object): ServerConfig {
+  let parsed: unknown = json;
+  if (typeof json === 'string') {
+    try {
+      parsed = JSON.parse(json) as unknown;
+    } catch (err) {
+      fail('JSON', `is not valid: ${(err as Error).message}`);
+    }
+  }
+  if (!isPlainObject(parsed)) fail('JSON config', `must be an object, got ${show(parsed)}`);
+  return resolveServerConfig(parsed as ServerOptions);
+}
+
+/** The head-parser limits a request config implies. */
+export function headLimitsFrom(request: RequestConfig): HeadLimits {
+  return Object.freeze({
+    maxTargetLength: request.maxPathSize,
+    maxHeaderCount: request.maxHeaderCount,
+    maxHeaderNameLength: request.maxHeaderKeySize,
+    maxHeaderValueLength: request.maxHeaderValueSize,
+    maxHeadSize: request.bufferSize,
+  });
+}
