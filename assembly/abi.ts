@@ -127,6 +127,53 @@ export const C_TRAILER_STRIDE: i32 = 4;
 // Chunked decoder states the host can test (others are internal).
 export const CS_SIZE: i32 = 0; //          start of a chunk-size line
 export const CS_DONE: i32 = 100; //        last chunk and trailer section consumed: the message is complete
+export const CS_DATA: i32 = 20; //         inside chunk-data (C_REMAIN_* bytes left; 0 = CRLF next): the host
+//                                          hands data straight to the sink without calling into WASM
+export const CS_TRAILER: i32 = 30; //      at the start of a trailer line (a partial line is left unconsumed)
+
+// ---------------------------------------------------------------------------------------------------
+// WebSocket table (WS_SLOTS i32 slots at WS_TABLE_PTR). See assembly/ws/frame.ts.
+// `wsDecode(ptr, len)` walks frames (RFC 6455 §5.2) over bytes resident in the window: it checks each
+// header, unmasks payload bytes in place, validates text (and text continuations) as UTF-8 with the
+// state carried, and writes one record per payload piece. It never waits for a whole payload: a
+// frame larger than the window is reported in pieces (the mask rotation and UTF-8 state are carried
+// in the table). It returns the bytes consumed (≥ 0; a header cut short is left unconsumed, < 14
+// bytes) or a negative E_WS_* code; records written before an error are valid.
+// Slots 0..W_FIXED-1 are the decoder's whole state: the table is shared by every connection, so the
+// host saves them after a call and restores them before the next (zeroed for a new connection).
+export const W_CONFIG: i32 = 0; //          in: W_CFG_* bits
+export const W_MAX_LO: i32 = 1; //          in: maxPayload, low 32 bits (0 and 0 = no limit)
+export const W_MAX_HI: i32 = 2; //          in: maxPayload, high bits
+export const W_MAX_FRAGMENTS: i32 = 3; //   in: max frames per message (0 = no limit)  → E_WS_TOO_MANY_FRAGMENTS
+export const W_STATE: i32 = 4; //           WS_HEADER or WS_PAYLOAD
+export const W_FRAME: i32 = 5; //           current frame: opcode | W_F_FIN | W_F_RSV1 | W_F_MASKED
+export const W_REMAIN_LO: i32 = 6; //       payload bytes of the current frame still to come
+export const W_REMAIN_HI: i32 = 7;
+export const W_KEY: i32 = 8; //             masking key, big-endian (wire order)
+export const W_KEY_OFF: i32 = 9; //         key byte the next payload byte uses (0..3)
+export const W_MSG: i32 = 10; //            message in progress: 0, or its first opcode (1 text, 2 binary) | W_MSG_COMPRESSED
+export const W_UTF8: i32 = 11; //           UTF-8 validator state across the text message (see ws/utf8.ts)
+export const W_MSG_LEN_LO: i32 = 12; //     payload bytes of the message so far (checked against maxPayload)
+export const W_MSG_LEN_HI: i32 = 13;
+export const W_FRAGMENTS: i32 = 14; //      frames of the message so far
+export const W_COUNT: i32 = 15; //          out: records written by this call
+export const W_ERROR_POS: i32 = 16; //      out: offset of the frame (or byte) that failed
+export const W_FIXED: i32 = 20; //          records start here
+export const W_REC_STRIDE: i32 = 3; //      record: info, payload offset (relative to ptr), payload length
+export const W_REC_INFO: i32 = 0;
+export const W_REC_OFF: i32 = 1;
+export const W_REC_LEN: i32 = 2;
+export const W_MAX_RECORDS: i32 = 14; //    (WS_SLOTS - W_FIXED) / W_REC_STRIDE; the call stops when full
+export const W_CFG_SERVER: i32 = 1 << 0; // we are the server: frames must be masked (§5.1); else must not be
+export const W_CFG_DEFLATE: i32 = 1 << 1; // permessage-deflate negotiated: RSV1 allowed on a first frame (RFC 7692 §6)
+export const W_F_FIN: i32 = 1 << 4; //      frame / record: FIN bit
+export const W_F_RSV1: i32 = 1 << 5; //     frame: RSV1 bit
+export const W_F_MASKED: i32 = 1 << 6; //   frame: MASK bit
+export const W_R_END: i32 = 1 << 7; //      record: last piece of its frame (the frame's payload is complete)
+export const W_R_COMPRESSED: i32 = 1 << 8; // record: the message this data frame belongs to is compressed
+export const W_MSG_COMPRESSED: i32 = 1 << 4;
+export const WS_HEADER: i32 = 0;
+export const WS_PAYLOAD: i32 = 1;
 
 // ---------------------------------------------------------------------------------------------------
 // Return codes shared by every entry point: > 0 bytes consumed, 0 incomplete, < 0 one of these.
@@ -180,3 +227,4 @@ export const E_WS_TOO_BIG: i32 = -66; //               payload over maxPayload  
 export const E_WS_INVALID_UTF8: i32 = -67; //          text or close reason not UTF-8           1007 (§8.1)
 export const E_WS_CONTINUATION: i32 = -68; //          continuation without start / new start mid-message 1002 (§5.4)
 export const E_WS_UNEXPECTED_MASK: i32 = -69; //       server frame with mask (client side)      1002 (§5.1)
+export const E_WS_TOO_MANY_FRAGMENTS: i32 = -70; //    more frames in one message than allowed  1009 (§7.4.1)

@@ -85,9 +85,14 @@ export const ERRORS = {
   WL_WS_CONTINUATION: { abi: abi.E_WS_CONTINUATION, closeCode: 1002, message: 'Unexpected continuation or data frame' },
   WL_WS_UNEXPECTED_MASK: { abi: abi.E_WS_UNEXPECTED_MASK, closeCode: 1002, message: 'Server frame is masked' },
   WL_WS_BAD_CLOSE_CODE: { closeCode: 1002, message: 'Invalid close code' },
-  WL_WS_TOO_MANY_FRAGMENTS: { closeCode: 1009, message: 'Message has more fragments than maxFragments' },
+  WL_WS_TOO_MANY_FRAGMENTS: { abi: abi.E_WS_TOO_MANY_FRAGMENTS, closeCode: 1009, message: 'Message has more fragments than maxFragments' },
+  WL_WS_INFLATE_FAILED: { closeCode: 1007, message: 'Compressed payload could not be inflated (RFC 7692 §7.2.2)' },
   WL_WS_HEARTBEAT_TIMEOUT: { closeCode: 1006, message: 'Peer did not answer the heartbeat ping' },
   WL_WS_NOT_OPEN: { message: 'WebSocket is not open' },
+
+  // --- server-sent events (WHATWG HTML §9.2) ------------------------------------------------------
+  WL_SSE_INVALID_FIELD: { message: 'Invalid SSE field (event/id with CR, LF or NUL; retry not an integer; data not JSON-able)' },
+  WL_SSE_NO_TOPICS: { message: 'This SSE stream has no server to subscribe through' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,4 +1,331 @@
-// PLACEHOLDER (being written): request-head parser. See assembly/abi.ts for the contract.
-export function parseHead(ptr: usize, len: i32, lastLen: i32): i32 {
+// The request-head parser: request line + field lines → the result table at RESULT_PTR.
+// Twin of src/http/head-core-js.ts, state for state (same numbers, same error positions).
+//
+// One loop, integer states, a switch (llhttp / ws receiver style). Every state can stop at any byte
+// and resume from the table (R_RESUME_*), so a head trickled one byte per packet costs O(new bytes)
+// per call (picohttpparser's last_len, at byte granularity). Grammar: RFC 9112 §2–§5, RFC 9110 §5.
+// The parser never reads at or beyond ptr + len.
+import {
+  E_BARE_CR, E_BARE_LF, E_CONTENT_LENGTH_WITH_TE, E_CHUNKED_NOT_FINAL, E_DUPLICATE_HOST, E_HEAD_TOO_LARGE,
+  E_HEADER_NAME_TOO_LONG, E_HEADER_VALUE_TOO_LONG, E_INVALID_HEADER_NAME, E_INVALID_HEADER_VALUE,
+  E_INVALID_METHOD, E_INVALID_TARGET, E_INVALID_VERSION, E_METHOD_TOO_LONG, E_MISSING_HOST, E_OBS_FOLD,
+  E_SPACE_AFTER_START_LINE, E_SPACE_BEFORE_COLON, E_TARGET_TOO_LONG, E_TE_IN_HTTP10, E_TOO_MANY_HEADERS,
+  E_UNSUPPORTED_TE, E_VERSION_NOT_SUPPORTED, F_CHUNKED, F_CONN_CLOSE, F_CONN_KEEP_ALIVE, F_CONTENT_LENGTH,
+  F_HOST, F_KEEP_ALIVE, F_TRANSFER_ENCODING, F_UPGRADE, MAX_HEADERS, R_ERROR_POS, R_FIXED, R_FLAGS,
+  R_HEAD_LEN, R_HEADER_COUNT, R_HOST_INDEX, R_LIMIT_HEAD, R_LIMIT_HEADERS, R_LIMIT_NAME, R_LIMIT_TARGET,
+  R_LIMIT_VALUE, R_METHOD, R_METHOD_LEN, R_METHOD_OFF, R_RESUME_AUX, R_RESUME_MARK, R_RESUME_MARK2,
+  R_RESUME_POS, R_RESUME_STATE, R_STATUS, R_TARGET_FORM, R_TARGET_LEN, R_TARGET_OFF, R_TE_STATE, R_VERSION,
+} from '../abi';
+import { cls, C_TCHAR, C_VALUE } from './chars';
+import {
+  byte, checkContentLength, checkHost, checkTransferEncoding, eqLower, fieldErrorPos, scanConnection,
+  scanExpect, tget, tset, TE_LAST_CHUNKED, TE_OTHER,
+} from './head-fields';
+import { methodId, targetForm } from './head-line';
+import { scanTarget, scanToken, scanValue, valueLastNonWs } from './head-scan';
+
+// States (the same numbers in src/http/head-core-js.ts).
+const S_START: i32 = 0; //        before the method: empty lines allowed (RFC 9112 §2.2)
+const S_START_LF: i32 = 1;
+const S_METHOD: i32 = 2;
+const S_TARGET: i32 = 3;
+const S_VERSION: i32 = 4; //      aux = index in "HTTP/D.D", 8 = expecting CR
+const S_RL_LF: i32 = 5;
+const S_LINE_START: i32 = 6;
+const S_NAME: i32 = 7;
+const S_NAME_WS: i32 = 8; //      mark2 = where the whitespace began
+const S_VALUE_LEAD: i32 = 9; //   aux = special field kind
+const S_VALUE: i32 = 10; //       mark2 = end of the value without trailing OWS
+const S_VALUE_LF: i32 = 11;
+const S_END_LF: i32 = 12;
+
+const K_NONE: i32 = 0;
+const K_CONTENT_LENGTH: i32 = 1;
+const K_TRANSFER_ENCODING: i32 = 2;
+const K_CONNECTION: i32 = 3;
+const K_EXPECT: i32 = 4;
+const K_HOST: i32 = 5;
+const K_UPGRADE: i32 = 6;
+
+const MAX_METHOD: i32 = 32;
+const CR: i32 = 0x0d;
+const LF: i32 = 0x0a;
+const SP: i32 = 0x20;
+const HTAB: i32 = 0x09;
+
+const VERSION_PREFIX = memory.data<u8>([0x48, 0x54, 0x54, 0x50, 0x2f]); // "HTTP/"
+const N_HOST = memory.data<u8>([0x68, 0x6f, 0x73, 0x74]);
+const N_EXPECT = memory.data<u8>([0x65, 0x78, 0x70, 0x65, 0x63, 0x74]);
+const N_UPGRADE = memory.data<u8>([0x75, 0x70, 0x67, 0x72, 0x61, 0x64, 0x65]);
+const N_CONNECTION = memory.data<u8>([0x63, 0x6f, 0x6e, 0x6e, 0x65, 0x63, 0x74, 0x69, 0x6f, 0x6e]);
+const N_CONTENT_LENGTH = memory.data<u8>([0x63, 0x6f, 0x6e, 0x74, 0x65, 0x6e, 0x74, 0x2d, 0x6c, 0x65, 0x6e, 0x67, 0x74, 0x68]);
+const N_TRANSFER_ENCODING = memory.data<u8>([0x74, 0x72, 0x61, 0x6e, 0x73, 0x66, 0x65, 0x72, 0x2d, 0x65, 0x6e, 0x63, 0x6f, 0x64, 0x69, 0x6e, 0x67]);
+
+/** Which special field the name [p, p + n) is, by length and first byte before comparing. */
+function fieldKind(p: i32, n: i32): i32 {
+  const c = byte(p) | 0x20;
+  switch (n) {
+    case 4: return c == 0x68 && eqLower(p, N_HOST, 4) ? K_HOST : K_NONE;
+    case 6: return c == 0x65 && eqLower(p, N_EXPECT, 6) ? K_EXPECT : K_NONE;
+    case 7: return c == 0x75 && eqLower(p, N_UPGRADE, 7) ? K_UPGRADE : K_NONE;
+    case 10: return c == 0x63 && eqLower(p, N_CONNECTION, 10) ? K_CONNECTION : K_NONE;
+    case 14: return c == 0x63 && eqLower(p, N_CONTENT_LENGTH, 14) ? K_CONTENT_LENGTH : K_NONE;
+    case 17: return c == 0x74 && eqLower(p, N_TRANSFER_ENCODING, 17) ? K_TRANSFER_ENCODING : K_NONE;
+    default: return K_NONE;
+  }
+}
+
+/** Checks that need the whole head (RFC 9112 §6.1, §6.3, §3.2, §9.3); sets F_CHUNKED, F_KEEP_ALIVE. */
+function finishHead(): i32 {
+  let flags = tget(R_FLAGS);
+  const version = tget(R_VERSION);
+  if ((flags & F_TRANSFER_ENCODING) != 0) {
+    if (version < 11) return E_TE_IN_HTTP10;
+    if ((flags & F_CONTENT_LENGTH) != 0) return E_CONTENT_LENGTH_WITH_TE;
+    const te = tget(R_TE_STATE);
+    if ((te & TE_LAST_CHUNKED) == 0) return E_CHUNKED_NOT_FINAL;
+    if ((te & TE_OTHER) != 0) return E_UNSUPPORTED_TE;
+    flags |= F_CHUNKED;
+  }
+  if (version >= 11 && (flags & F_HOST) == 0) return E_MISSING_HOST;
+  const close = (flags & F_CONN_CLOSE) != 0;
+  if (version >= 11 ? !close : (flags & F_CONN_KEEP_ALIVE) != 0 && !close) flags |= F_KEEP_ALIVE;
+  tset(R_FLAGS, flags);
   return 0;
+}
+
+/** The value check of a special field over the trimmed value [v0, v1): 0 or an E_* code. */
+function finishValue(kind: i32, v0: i32, v1: i32): i32 {
+  switch (kind) {
+    case K_CONTENT_LENGTH: return checkContentLength(v0, v1);
+    case K_TRANSFER_ENCODING: return checkTransferEncoding(v0, v1);
+    case K_CONNECTION: scanConnection(v0, v1); return 0;
+    case K_EXPECT: scanExpect(v0, v1); return 0;
+    case K_HOST: return checkHost(v0, v1);
+    default: return 0;
+  }
+}
+
+/**
+ * Parse the head at [ptr, ptr + len). Returns the head length (> 0, final CRLF included), 0 when more
+ * bytes are needed, or an E_* code (R_ERROR_POS = offset of the offending byte). lastLen = 0 starts a
+ * fresh head; lastLen > 0 continues the head the previous call (which returned 0) left in the table.
+ */
+export function parseHead(ptr: usize, len: i32, lastLen: i32): i32 {
+  const b = <i32>ptr;
+  let state: i32, p: i32, mark: i32, mark2: i32, aux: i32;
+  if (lastLen == 0) {
+    for (let i = 0; i < R_LIMIT_TARGET; i++) tset(i, 0);
+    for (let i = R_RESUME_STATE; i < R_FIXED; i++) tset(i, 0);
+    tset(R_HOST_INDEX, -1);
+    state = S_START; p = b; mark = b; mark2 = b; aux = 0;
+  } else {
+    if (tget(R_STATUS) != 0) return tget(R_STATUS); // the head already completed or failed
+    state = tget(R_RESUME_STATE); p = b + tget(R_RESUME_POS);
+    mark = b + tget(R_RESUME_MARK); mark2 = b + tget(R_RESUME_MARK2); aux = tget(R_RESUME_AUX);
+  }
+  // Bytes past limit + 1 never matter: the head ended by then or is too large (the byte at index
+  // limit is still examined, so a more specific error at that byte wins).
+  const limitHead = tget(R_LIMIT_HEAD);
+  const end = b + (len <= limitHead ? len : limitHead + 1);
+  let rc = 0;
+  let ep = 0; // address of the offending byte when rc < 0
+  let c = 0;
+  while (p < end) {
+    switch (state) {
+      case S_START: {
+        c = byte(p);
+        if (c == CR) { state = S_START_LF; p++; continue; }
+        if ((cls(c) & C_TCHAR) == 0) { rc = c == LF ? E_BARE_LF : E_INVALID_METHOD; ep = p; break; }
+        tset(R_METHOD_OFF, p - b);
+        mark = p;
+        state = S_METHOD;
+        continue;
+      }
+      case S_START_LF: {
+        if (byte(p) != LF) { rc = E_BARE_CR; ep = p; break; }
+        state = S_START; p++;
+        continue;
+      }
+      case S_METHOD: {
+        const stop = mark + MAX_METHOD < end ? mark + MAX_METHOD : end;
+        while (p < stop && (cls(byte(p)) & C_TCHAR) != 0) p++;
+        if (p == end) break;
+        c = byte(p);
+        if (c != SP) { rc = p == mark + MAX_METHOD ? E_METHOD_TOO_LONG : E_INVALID_METHOD; ep = p; break; }
+        tset(R_METHOD_LEN, p - mark);
+        tset(R_METHOD, methodId(mark, p - mark));
+        p++;
+        tset(R_TARGET_OFF, p - b);
+        mark = p;
+        state = S_TARGET;
+        continue;
+      }
+      case S_TARGET: {
+        const limitEnd = mark + tget(R_LIMIT_TARGET);
+        p = scanTarget(p, limitEnd < end ? limitEnd : end);
+        if (p == end) break;
+        c = byte(p);
+        if (c == SP && p > mark) {
+          const form = targetForm(mark, p, tget(R_METHOD));
+          if (form < 0) { rc = form; ep = mark; break; }
+          tset(R_TARGET_LEN, p - mark);
+          tset(R_TARGET_FORM, form);
+          p++;
+          state = S_VERSION; aux = 0;
+          continue;
+        }
+        rc = p >= limitEnd ? E_TARGET_TOO_LONG
+          : p > mark && (c == CR || c == LF) ? E_INVALID_VERSION // "GET /" then end of line: no version
+          : E_INVALID_TARGET;
+        ep = p;
+        break;
+      }
+      case S_VERSION: {
+        c = byte(p);
+        if (aux < 5) {
+          if (c != <i32>load<u8>(VERSION_PREFIX + <usize>aux)) { rc = E_INVALID_VERSION; ep = p; break; }
+        } else if (aux == 5 || aux == 7) {
+          if (c < 0x30 || c > 0x39) { rc = E_INVALID_VERSION; ep = p; break; }
+          tset(R_VERSION, tget(R_VERSION) + (aux == 5 ? (c - 0x30) * 10 : c - 0x30));
+        } else if (aux == 6) {
+          if (c != 0x2e) { rc = E_INVALID_VERSION; ep = p; break; }
+        } else {
+          // RFC 9110 §2.5: only major version 1 is ours; 1.x minors are accepted as written.
+          if (c != CR) { rc = c == LF ? E_BARE_LF : E_INVALID_VERSION; ep = p; break; }
+          const v = tget(R_VERSION);
+          if (v < 10 || v > 19) { rc = E_VERSION_NOT_SUPPORTED; ep = p - 3; break; }
+          state = S_RL_LF;
+        }
+        aux++; p++;
+        continue;
+      }
+      case S_RL_LF: {
+        if (byte(p) != LF) { rc = E_BARE_CR; ep = p; break; }
+        state = S_LINE_START; aux = 0; p++;
+        continue;
+      }
+      case S_LINE_START: {
+        c = byte(p);
+        if ((cls(c) & C_TCHAR) != 0) {
+          const limit = tget(R_LIMIT_HEADERS) < MAX_HEADERS ? tget(R_LIMIT_HEADERS) : MAX_HEADERS;
+          if (tget(R_HEADER_COUNT) >= limit) { rc = E_TOO_MANY_HEADERS; ep = p; break; }
+          mark = p;
+          state = S_NAME;
+          continue;
+        }
+        if (c == CR) { state = S_END_LF; p++; continue; }
+        rc = c == LF ? E_BARE_LF
+          : c == SP || c == HTAB ? (tget(R_HEADER_COUNT) == 0 ? E_SPACE_AFTER_START_LINE : E_OBS_FOLD)
+          : E_INVALID_HEADER_NAME;
+        ep = p;
+        break;
+      }
+      case S_NAME: {
+        const limitEnd = mark + tget(R_LIMIT_NAME);
+        p = scanToken(p, limitEnd < end ? limitEnd : end);
+        if (p == end) break;
+        c = byte(p);
+        if (c == 0x3a) {
+          const count = tget(R_HEADER_COUNT);
+          const e = R_FIXED + 4 * count;
+          tset(e, mark - b); tset(e + 1, p - mark); tset(e + 2, p + 1 - b); tset(e + 3, 0);
+          tset(R_HEADER_COUNT, count + 1);
+          aux = fieldKind(mark, p - mark);
+          if (aux == K_HOST) {
+            if ((tget(R_FLAGS) & F_HOST) != 0) { rc = E_DUPLICATE_HOST; ep = mark; break; }
+            tset(R_FLAGS, tget(R_FLAGS) | F_HOST);
+            tset(R_HOST_INDEX, count);
+          } else if (aux == K_UPGRADE) {
+            tset(R_FLAGS, tget(R_FLAGS) | F_UPGRADE);
+          } else if (aux == K_TRANSFER_ENCODING) {
+            tset(R_FLAGS, tget(R_FLAGS) | F_TRANSFER_ENCODING);
+          }
+          p++;
+          state = S_VALUE_LEAD;
+          continue;
+        }
+        if (p >= limitEnd) { rc = E_HEADER_NAME_TOO_LONG; ep = p; break; }
+        if (c == SP || c == HTAB) { mark2 = p; p++; state = S_NAME_WS; continue; }
+        rc = E_INVALID_HEADER_NAME; ep = p;
+        break;
+      }
+      case S_NAME_WS: {
+        c = byte(p);
+        if (c == SP || c == HTAB) { p++; continue; }
+        if (c == 0x3a) { rc = E_SPACE_BEFORE_COLON; ep = mark2; break; } // RFC 9112 §5.1
+        rc = E_INVALID_HEADER_NAME; ep = p;
+        break;
+      }
+      case S_VALUE_LEAD: {
+        const e = R_FIXED + 4 * (tget(R_HEADER_COUNT) - 1);
+        const limitEnd = b + tget(e) + tget(e + 1) + 1 + tget(R_LIMIT_VALUE);
+        c = byte(p);
+        if (c == CR) {
+          tset(e + 2, p - b); // empty value: points at its CR
+          rc = finishValue(aux, p, p);
+          if (rc < 0) { ep = fieldErrorPos; break; }
+          state = S_VALUE_LF; p++;
+          continue;
+        }
+        if (p >= limitEnd) { rc = E_HEADER_VALUE_TOO_LONG; ep = p; break; }
+        if (c == SP || c == HTAB) { p++; continue; }
+        if ((cls(c) & C_VALUE) == 0) { rc = c == LF ? E_BARE_LF : E_INVALID_HEADER_VALUE; ep = p; break; }
+        tset(e + 2, p - b);
+        state = S_VALUE;
+        continue;
+      }
+      case S_VALUE: {
+        const e = R_FIXED + 4 * (tget(R_HEADER_COUNT) - 1);
+        const limitEnd = b + tget(e) + tget(e + 1) + 1 + tget(R_LIMIT_VALUE);
+        // HTAB, SP, VCHAR, obs-text continue the value; mark2 tracks the end of its last non-OWS byte.
+        p = scanValue(p, limitEnd < end ? limitEnd : end, mark2);
+        mark2 = valueLastNonWs;
+        if (p == end) break;
+        c = byte(p);
+        if (c == CR) {
+          const v0 = b + tget(e + 2);
+          tset(e + 3, mark2 - v0);
+          if (aux != K_NONE) {
+            rc = finishValue(aux, v0, mark2);
+            if (rc < 0) { ep = fieldErrorPos; break; }
+          }
+          state = S_VALUE_LF; p++;
+          continue;
+        }
+        rc = p >= limitEnd ? E_HEADER_VALUE_TOO_LONG : c == LF ? E_BARE_LF : E_INVALID_HEADER_VALUE;
+        ep = p;
+        break;
+      }
+      case S_VALUE_LF: {
+        if (byte(p) != LF) { rc = E_BARE_CR; ep = p; break; }
+        state = S_LINE_START; p++;
+        continue;
+      }
+      default: { // S_END_LF
+        if (byte(p) != LF) { rc = E_BARE_CR; ep = p; break; }
+        p++;
+        if (p - b > limitHead) { rc = E_HEAD_TOO_LARGE; ep = b + limitHead; break; }
+        rc = finishHead();
+        if (rc < 0) { ep = p - 1; break; }
+        rc = p - b;
+        tset(R_HEAD_LEN, rc);
+        tset(R_STATUS, rc);
+        return rc;
+      }
+    }
+    break; // every `break` out of the switch ends the scan (error, or bytes exhausted)
+  }
+  if (rc == 0) {
+    if (len <= limitHead) {
+      tset(R_RESUME_STATE, state); tset(R_RESUME_POS, p - b);
+      tset(R_RESUME_MARK, mark - b); tset(R_RESUME_MARK2, mark2 - b); tset(R_RESUME_AUX, aux);
+      return 0;
+    }
+    rc = E_HEAD_TOO_LARGE;
+    ep = b + limitHead;
+  }
+  tset(R_STATUS, rc);
+  tset(R_ERROR_POS, ep - b);
+  return rc;
 }

@@ -1,4 +1,4 @@
-// The only module that touches `WebAssembly`. It compiles the SIMD build first, falls back to the
+// The only module that instantiates `WebAssembly` (webassembly.ts types the global). It compiles the SIMD build first, falls back to the
 // scalar build, and reports 'js' when neither can run, so callers pick the TypeScript twins
 // (undici loads llhttp the same way: SIMD in try/catch, scalar fallback, an environment override).
 //
@@ -6,13 +6,14 @@
 // Memory is fixed-size (initial = maximum pages), so the views built here never detach.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { WebAssemblyApi, type WasmMemory } from './webassembly.js';
 
 export type EngineKind = 'wasm-simd' | 'wasm' | 'js';
 export const ENGINE_KINDS: readonly EngineKind[] = ['wasm-simd', 'wasm', 'js'];
 
 /** The numeric exports every build provides (functions and the abi.ts constants as globals). */
 export interface WasmExports {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   inputPtr(): number;
   resultPtr(): number;
   chunkInputPtr(): number;
@@ -50,8 +51,8 @@ function instantiate(kind: Exclude<EngineKind, 'js'>): WasmInstance | null {
   let result: WasmInstance | null = null;
   try {
     const bytes = readFileSync(fileURLToPath(buildUrl(BUILD_FILES[kind])));
-    const module = new WebAssembly.Module(bytes); // throws CompileError where SIMD is unsupported
-    const instance = new WebAssembly.Instance(module, {
+    const module = new WebAssemblyApi.Module(bytes); // throws CompileError where SIMD is unsupported
+    const instance = new WebAssemblyApi.Instance(module, {
       env: {
         abort(): never {
           throw new Error(`wasmlane: ${kind} module aborted`);

@@ -1,0 +1,39 @@
+// createHeadParser: the one way to get a request-head parser for an engine.
+import { INPUT_SIZE, MAX_HEADERS } from '../abi.js';
+import { WasmlaneError } from '../errors.js';
+import { loadWasm, resolveEngine, type EngineKind } from '../wasm/instance.js';
+import { DEFAULT_HEAD_LIMITS, type HeadLimits, type HeadParser } from './head-parser.js';
+import { JsHeadParser } from './head-parser-js.js';
+import { WasmHeadParser } from './head-parser-wasm.js';
+
+const MAXIMA: Record<keyof HeadLimits, number> = {
+  maxTargetLength: INPUT_SIZE,
+  maxHeaderCount: MAX_HEADERS,
+  maxHeaderNameLength: INPUT_SIZE,
+  maxHeaderValueLength: INPUT_SIZE,
+  maxHeadSize: INPUT_SIZE,
+};
+
+/** Defaults filled in and every limit checked: an integer in [1, its maximum]. */
+export function resolveHeadLimits(limits?: Partial<HeadLimits>): HeadLimits {
+  const out = { ...DEFAULT_HEAD_LIMITS };
+  for (const key of Object.keys(MAXIMA) as (keyof HeadLimits)[]) {
+    const value = limits?.[key];
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value < 1 || value > MAXIMA[key]) {
+      throw new WasmlaneError('WL_INVALID_CONFIG', `${key} must be an integer in [1, ${MAXIMA[key]}], got ${String(value)}`);
+    }
+    out[key] = value;
+  }
+  return Object.freeze(out);
+}
+
+/** A head parser on the requested engine ('auto' or undefined: WASMLANE_ENGINE, else the best here). */
+export function createHeadParser(engine?: EngineKind | 'auto', limits?: Partial<HeadLimits>): HeadParser {
+  const resolved = resolveHeadLimits(limits);
+  const kind = resolveEngine(engine);
+  if (kind === 'js') return new JsHeadParser(resolved);
+  const wasm = loadWasm(kind);
+  if (wasm === null) throw new WasmlaneError('WL_INVALID_CONFIG', `engine ${kind} cannot run here`);
+  return new WasmHeadParser(wasm, resolved);
+}
