@@ -1,0 +1,230 @@
+// The Receiver: bytes in → messages and control events (RFC 6455 §5, §7, §8).
+//
+// A flat state machine (ws's lib/receiver.js habit): integer states, one loop in run(), a method per
+// concern. Frame headers, unmasking and UTF-8 checks of text happen in the frame decoder (WASM over
+// the window, or its TS twin in place), which reports payload pieces as records; this file only
+// assembles them: fragments (§5.4) with control frames interleaved, close frames (§5.5.1, §7.4),
+// ping/pong, and permessage-deflate (RFC 7692), during which decoding pauses so order is kept.
+// After an error or a close frame the receiver ignores further input.
+import * as abi from '../abi.js';
+import { errorFromAbi, WasmlaneError } from '../errors.js';
+import { createWsCodec } from './codecs.js';
+import { createFrameDecoder, type FrameDecoder } from './frame-decoder.js';
+import type { ReceiverEvents, ReceiverOptions, WsCodec } from './protocol.js';
+
+/** ws's default: 100 MiB. */
+export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
+
+const RUNNING = 0;
+const INFLATING = 1; // waiting for the inflater; input is queued
+const CLOSED = 2; //    a close frame arrived: nothing after it is read (§5.5.1)
+const DEAD = 3; //      error or destroy()
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Close codes a peer may send (§7.4.1, §7.4.2 and the IANA registry of §11.7), as ws's
+ * isValidStatusCode: 1000–1003 and 1007–1014 (1012–1014 were registered later: service restart,
+ * try again later, bad gateway), and 3000–4999 (libraries, applications). 1004–1006 and 1015 are
+ * reserved or "MUST NOT be set" in a frame; everything else is unassigned → 1002.
+ */
+export function isValidCloseCode(code: number): boolean {
+  return (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006)
+    || (code >= 3000 && code <= 4999);
+}
+
+function join(parts: Buffer[], total: number): Buffer {
+  if (parts.length === 0) return EMPTY;
+  if (parts.length === 1) return parts[0]!;
+  return Buffer.concat(parts, total);
+}
+
+export class Receiver {
+  private state = RUNNING;
+  private running = false;
+  private readonly decoder: FrameDecoder;
+  private readonly codec: WsCodec;
+  private readonly events: ReceiverEvents;
+  private readonly options: ReceiverOptions;
+  // Input not yet decoded: `input` from `pos`, then whole chunks in `queue`.
+  private input: Buffer = EMPTY;
+  private pos = 0;
+  private readonly queue: Buffer[] = [];
+  private readonly pieces: Buffer[] = [];
+  // Message being assembled (§5.4).
+  private inMessage = false;
+  private binary = false;
+  private compressed = false;
+  private parts: Buffer[] = [];
+  private partsBytes = 0;
+  // Pieces of the current compressed frame, inflated when the frame ends.
+  private frameParts: Buffer[] = [];
+  private frameBytes = 0;
+  // Pieces of the current control frame (≤ 125 bytes in total, §5.5).
+  private controlParts: Buffer[] = [];
+  private controlBytes = 0;
+
+  constructor(options: ReceiverOptions, events: ReceiverEvents) {
+    this.options = options;
+    this.events = events;
+    this.codec = createWsCodec(options.engine);
+    this.decoder = createFrameDecoder({
+      isServer: options.isServer,
+      deflate: options.inflate !== undefined,
+      maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+      maxFragments: options.maxFragments ?? 0,
+    }, this.codec.engine);
+  }
+
+  /** Feed bytes from the socket. Payloads are unmasked in place in it and handed out as slices. */
+  write(chunk: Buffer): void {
+    if (this.state >= CLOSED || chunk.length === 0) return;
+    this.queue.push(chunk);
+    if (!this.running && this.state === RUNNING) this.run();
+  }
+
+  /** Stop: further input and pending inflations are ignored. */
+  destroy(): void {
+    this.state = DEAD;
+    this.queue.length = 0;
+    this.input = EMPTY;
+    this.parts = [];
+    this.frameParts = [];
+  }
+
+  /** Closed or dead: a method call (not a field test) so TS does not narrow the state away. */
+  private stopped(): boolean { return this.state >= CLOSED; }
+
+  private run(): void {
+    this.running = true;
+    try {
+      while (this.state === RUNNING) {
+        if (this.pos >= this.input.length) {
+          const next = this.queue.shift();
+          if (next === undefined) break;
+          this.input = next;
+          this.pos = 0;
+        }
+        const rc = this.decoder.decode(this.input, this.pos, this.input.length);
+        const t = this.decoder.table;
+        const count = t[abi.W_COUNT]!;
+        // Slice every piece before any event runs (a handler may write() again or destroy us).
+        const pieces = this.pieces;
+        for (let i = 0; i < count; i++) {
+          const r = abi.W_FIXED + i * abi.W_REC_STRIDE;
+          pieces[i] = this.piece(t[r + abi.W_REC_OFF]!, t[r + abi.W_REC_LEN]!);
+        }
+        for (let i = 0; i < count && !this.stopped(); i++) {
+          this.onPiece(t[abi.W_FIXED + i * abi.W_REC_STRIDE + abi.W_REC_INFO]!, pieces[i]!);
+          pieces[i] = EMPTY;
+        }
+        if (this.stopped()) return;
+        if (rc < 0) return this.fail(errorFromAbi(rc));
+        this.pos += rc;
+        if (rc === 0) {
+          // Fewer bytes than a frame header: join them with the next chunk.
+          const next = this.queue.shift();
+          if (next === undefined) break;
+          this.input = Buffer.concat([this.input.subarray(this.pos), next]);
+          this.pos = 0;
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** A payload piece: a slice of the input chunk (both decoders leave payloads unmasked there). */
+  private piece(off: number, len: number): Buffer {
+    if (len === 0) return EMPTY;
+    const start = this.decoder.base + off;
+    return this.input.subarray(start, start + len);
+  }
+
+  private onPiece(info: number, piece: Buffer): void {
+    const opcode = info & 0x0f;
+    const end = (info & abi.W_R_END) !== 0;
+    const len = piece.length;
+    if (opcode >= 8) {
+      if (len > 0) { this.controlParts.push(piece); this.controlBytes += len; }
+      if (end) this.onControl(opcode);
+      return;
+    }
+    if (!this.inMessage) {
+      this.inMessage = true;
+      this.binary = opcode === 2;
+      this.compressed = (info & abi.W_R_COMPRESSED) !== 0;
+    }
+    const fin = (info & abi.W_F_FIN) !== 0;
+    if (this.compressed) {
+      if (len > 0) { this.frameParts.push(piece); this.frameBytes += len; }
+      if (end) this.inflateFrame(fin);
+      return;
+    }
+    if (len > 0) { this.parts.push(piece); this.partsBytes += len; }
+    if (end && fin) this.deliver(); // UTF-8 of uncompressed text was checked by the decoder
+  }
+
+  private deliver(): void {
+    const data = join(this.parts, this.partsBytes);
+    const binary = this.binary;
+    this.parts = [];
+    this.partsBytes = 0;
+    this.inMessage = false;
+    this.events.message(data, binary);
+  }
+
+  private inflateFrame(fin: boolean): void {
+    const payload = join(this.frameParts, this.frameBytes);
+    this.frameParts = [];
+    this.frameBytes = 0;
+    this.state = INFLATING;
+    // The decoder stopped right after this frame, so nothing later has been decoded yet (RFC 7692
+    // §6.2 order): decoding resumes when the inflater answers.
+    this.options.inflate!.inflate(payload, fin, (err, data) => {
+      if (this.state !== INFLATING) return;
+      if (err) return this.fail(err);
+      if (data !== undefined && data.length > 0) { this.parts.push(data); this.partsBytes += data.length; }
+      if (fin) {
+        if (!this.binary) {
+          const text = join(this.parts, this.partsBytes);
+          if (!this.codec.isUtf8(text, 0, text.length)) {
+            return this.fail(new WasmlaneError('WL_WS_INVALID_UTF8'));
+          }
+        }
+        this.deliver();
+      }
+      if (this.state !== INFLATING) return; // the message handler destroyed us
+      this.state = RUNNING;
+      if (!this.running) this.run();
+    });
+  }
+
+  private onControl(opcode: number): void {
+    const data = join(this.controlParts, this.controlBytes);
+    this.controlParts = [];
+    this.controlBytes = 0;
+    if (opcode === 0x9) return this.events.ping(data);
+    if (opcode === 0xa) return this.events.pong(data);
+    // Close (§5.5.1): empty, or a 2-byte code and a UTF-8 reason.
+    if (data.length === 0) {
+      this.state = CLOSED;
+      return this.events.close(1005, EMPTY);
+    }
+    if (data.length === 1) return this.fail(new WasmlaneError('WL_WS_BAD_CLOSE_CODE', 'close payload of 1 byte'));
+    const code = data.readUInt16BE(0);
+    if (!isValidCloseCode(code)) return this.fail(new WasmlaneError('WL_WS_BAD_CLOSE_CODE', String(code)));
+    const reason = data.subarray(2);
+    if (!this.codec.isUtf8(reason, 0, reason.length)) {
+      return this.fail(new WasmlaneError('WL_WS_INVALID_UTF8', 'close reason'));
+    }
+    this.state = CLOSED;
+    this.events.close(code, reason);
+  }
+
+  private fail(err: WasmlaneError): void {
+    if (this.state === DEAD) return;
+    this.destroy();
+    this.events.error(err);
+  }
+}
