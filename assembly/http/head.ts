@@ -6,21 +6,18 @@
 // per call (picohttpparser's last_len, at byte granularity). Grammar: RFC 9112 §2–§5, RFC 9110 §5.
 // The parser never reads at or beyond ptr + len.
 import {
-  E_BARE_CR, E_BARE_LF, E_CONTENT_LENGTH_WITH_TE, E_CHUNKED_NOT_FINAL, E_DUPLICATE_HOST, E_HEAD_TOO_LARGE,
-  E_HEADER_NAME_TOO_LONG, E_HEADER_VALUE_TOO_LONG, E_INVALID_HEADER_NAME, E_INVALID_HEADER_VALUE,
-  E_INVALID_METHOD, E_INVALID_TARGET, E_INVALID_VERSION, E_METHOD_TOO_LONG, E_MISSING_HOST, E_OBS_FOLD,
-  E_SPACE_AFTER_START_LINE, E_SPACE_BEFORE_COLON, E_TARGET_TOO_LONG, E_TE_IN_HTTP10, E_TOO_MANY_HEADERS,
-  E_UNSUPPORTED_TE, E_VERSION_NOT_SUPPORTED, F_CHUNKED, F_CONN_CLOSE, F_CONN_KEEP_ALIVE, F_CONTENT_LENGTH,
-  F_HOST, F_KEEP_ALIVE, F_TRANSFER_ENCODING, F_UPGRADE, MAX_HEADERS, R_ERROR_POS, R_FIXED, R_FLAGS,
-  R_HEAD_LEN, R_HEADER_COUNT, R_HOST_INDEX, R_LIMIT_HEAD, R_LIMIT_HEADERS, R_LIMIT_NAME, R_LIMIT_TARGET,
-  R_LIMIT_VALUE, R_METHOD, R_METHOD_LEN, R_METHOD_OFF, R_RESUME_AUX, R_RESUME_MARK, R_RESUME_MARK2,
-  R_RESUME_POS, R_RESUME_STATE, R_STATUS, R_TARGET_FORM, R_TARGET_LEN, R_TARGET_OFF, R_TE_STATE, R_VERSION,
+  E_BARE_CR, E_BARE_LF, E_DUPLICATE_HOST, E_HEAD_TOO_LARGE, E_HEADER_NAME_TOO_LONG, E_HEADER_VALUE_TOO_LONG,
+  E_INVALID_HEADER_NAME, E_INVALID_HEADER_VALUE, E_INVALID_METHOD, E_INVALID_TARGET, E_INVALID_VERSION,
+  E_METHOD_TOO_LONG, E_OBS_FOLD, E_SPACE_AFTER_START_LINE, E_SPACE_BEFORE_COLON, E_TARGET_TOO_LONG,
+  E_TOO_MANY_HEADERS, E_VERSION_NOT_SUPPORTED, F_HOST, F_TRANSFER_ENCODING, F_UPGRADE, MAX_HEADERS,
+  R_ERROR_POS, R_FIXED, R_FLAGS, R_HEAD_LEN, R_HEADER_COUNT, R_HOST_INDEX, R_LIMIT_HEAD, R_LIMIT_HEADERS,
+  R_LIMIT_NAME, R_LIMIT_TARGET, R_LIMIT_VALUE, R_METHOD, R_METHOD_LEN, R_METHOD_OFF, R_RESUME_AUX,
+  R_RESUME_MARK, R_RESUME_MARK2, R_RESUME_POS, R_RESUME_STATE, R_STATUS, R_TARGET_FORM, R_TARGET_LEN,
+  R_TARGET_OFF, R_VERSION,
 } from '../abi';
 import { cls, C_TCHAR, C_VALUE } from './chars';
-import {
-  byte, checkContentLength, checkHost, checkTransferEncoding, eqLower, fieldErrorPos, scanConnection,
-  scanExpect, tget, tset, TE_LAST_CHUNKED, TE_OTHER,
-} from './head-fields';
+import { byte, fieldErrorPos, tget, tset } from './head-fields';
+import { fieldKind, finishHead, finishValue, K_HOST, K_NONE, K_TRANSFER_ENCODING, K_UPGRADE } from './head-special';
 import { methodId, targetForm } from './head-line';
 import { scanTarget, scanToken, scanValue, valueLastNonWs } from './head-scan';
 
@@ -39,14 +36,6 @@ const S_VALUE: i32 = 10; //       mark2 = end of the value without trailing OWS
 const S_VALUE_LF: i32 = 11;
 const S_END_LF: i32 = 12;
 
-const K_NONE: i32 = 0;
-const K_CONTENT_LENGTH: i32 = 1;
-const K_TRANSFER_ENCODING: i32 = 2;
-const K_CONNECTION: i32 = 3;
-const K_EXPECT: i32 = 4;
-const K_HOST: i32 = 5;
-const K_UPGRADE: i32 = 6;
-
 const MAX_METHOD: i32 = 32;
 const CR: i32 = 0x0d;
 const LF: i32 = 0x0a;
@@ -54,57 +43,6 @@ const SP: i32 = 0x20;
 const HTAB: i32 = 0x09;
 
 const VERSION_PREFIX = memory.data<u8>([0x48, 0x54, 0x54, 0x50, 0x2f]); // "HTTP/"
-const N_HOST = memory.data<u8>([0x68, 0x6f, 0x73, 0x74]);
-const N_EXPECT = memory.data<u8>([0x65, 0x78, 0x70, 0x65, 0x63, 0x74]);
-const N_UPGRADE = memory.data<u8>([0x75, 0x70, 0x67, 0x72, 0x61, 0x64, 0x65]);
-const N_CONNECTION = memory.data<u8>([0x63, 0x6f, 0x6e, 0x6e, 0x65, 0x63, 0x74, 0x69, 0x6f, 0x6e]);
-const N_CONTENT_LENGTH = memory.data<u8>([0x63, 0x6f, 0x6e, 0x74, 0x65, 0x6e, 0x74, 0x2d, 0x6c, 0x65, 0x6e, 0x67, 0x74, 0x68]);
-const N_TRANSFER_ENCODING = memory.data<u8>([0x74, 0x72, 0x61, 0x6e, 0x73, 0x66, 0x65, 0x72, 0x2d, 0x65, 0x6e, 0x63, 0x6f, 0x64, 0x69, 0x6e, 0x67]);
-
-/** Which special field the name [p, p + n) is, by length and first byte before comparing. */
-function fieldKind(p: i32, n: i32): i32 {
-  const c = byte(p) | 0x20;
-  switch (n) {
-    case 4: return c == 0x68 && eqLower(p, N_HOST, 4) ? K_HOST : K_NONE;
-    case 6: return c == 0x65 && eqLower(p, N_EXPECT, 6) ? K_EXPECT : K_NONE;
-    case 7: return c == 0x75 && eqLower(p, N_UPGRADE, 7) ? K_UPGRADE : K_NONE;
-    case 10: return c == 0x63 && eqLower(p, N_CONNECTION, 10) ? K_CONNECTION : K_NONE;
-    case 14: return c == 0x63 && eqLower(p, N_CONTENT_LENGTH, 14) ? K_CONTENT_LENGTH : K_NONE;
-    case 17: return c == 0x74 && eqLower(p, N_TRANSFER_ENCODING, 17) ? K_TRANSFER_ENCODING : K_NONE;
-    default: return K_NONE;
-  }
-}
-
-/** Checks that need the whole head (RFC 9112 §6.1, §6.3, §3.2, §9.3); sets F_CHUNKED, F_KEEP_ALIVE. */
-function finishHead(): i32 {
-  let flags = tget(R_FLAGS);
-  const version = tget(R_VERSION);
-  if ((flags & F_TRANSFER_ENCODING) != 0) {
-    if (version < 11) return E_TE_IN_HTTP10;
-    if ((flags & F_CONTENT_LENGTH) != 0) return E_CONTENT_LENGTH_WITH_TE;
-    const te = tget(R_TE_STATE);
-    if ((te & TE_LAST_CHUNKED) == 0) return E_CHUNKED_NOT_FINAL;
-    if ((te & TE_OTHER) != 0) return E_UNSUPPORTED_TE;
-    flags |= F_CHUNKED;
-  }
-  if (version >= 11 && (flags & F_HOST) == 0) return E_MISSING_HOST;
-  const close = (flags & F_CONN_CLOSE) != 0;
-  if (version >= 11 ? !close : (flags & F_CONN_KEEP_ALIVE) != 0 && !close) flags |= F_KEEP_ALIVE;
-  tset(R_FLAGS, flags);
-  return 0;
-}
-
-/** The value check of a special field over the trimmed value [v0, v1): 0 or an E_* code. */
-function finishValue(kind: i32, v0: i32, v1: i32): i32 {
-  switch (kind) {
-    case K_CONTENT_LENGTH: return checkContentLength(v0, v1);
-    case K_TRANSFER_ENCODING: return checkTransferEncoding(v0, v1);
-    case K_CONNECTION: scanConnection(v0, v1); return 0;
-    case K_EXPECT: scanExpect(v0, v1); return 0;
-    case K_HOST: return checkHost(v0, v1);
-    default: return 0;
-  }
-}
 
 /**
  * Parse the head at [ptr, ptr + len). Returns the head length (> 0, final CRLF included), 0 when more
@@ -127,6 +65,10 @@ export function parseHead(ptr: usize, len: i32, lastLen: i32): i32 {
   // Bytes past limit + 1 never matter: the head ended by then or is too large (the byte at index
   // limit is still examined, so a more specific error at that byte wins).
   const limitHead = tget(R_LIMIT_HEAD);
+  const limitTarget = tget(R_LIMIT_TARGET);
+  const limitName = tget(R_LIMIT_NAME);
+  const limitValue = tget(R_LIMIT_VALUE);
+  const limitHeaders = min<i32>(tget(R_LIMIT_HEADERS), MAX_HEADERS);
   const end = b + (len <= limitHead ? len : limitHead + 1);
   let rc = 0;
   let ep = 0; // address of the offending byte when rc < 0
@@ -162,7 +104,7 @@ export function parseHead(ptr: usize, len: i32, lastLen: i32): i32 {
         continue;
       }
       case S_TARGET: {
-        const limitEnd = mark + tget(R_LIMIT_TARGET);
+        const limitEnd = mark + limitTarget;
         p = scanTarget(p, limitEnd < end ? limitEnd : end);
         if (p == end) break;
         c = byte(p);
@@ -182,6 +124,15 @@ export function parseHead(ptr: usize, len: i32, lastLen: i32): i32 {
         break;
       }
       case S_VERSION: {
+        // Fast path for a whole "HTTP/1.D" CRLF in view (the byte-wise path below accepts exactly
+        // the same bytes, and reports the errors).
+        if (aux == 0 && p + 10 <= end && load<u32>(<usize>p) == 0x50545448 && load<u16>(<usize>p + 4) == 0x312f &&
+          byte(p + 6) == 0x2e && <u32>(byte(p + 7) - 0x30) <= 9 && load<u16>(<usize>p + 8) == 0x0a0d) {
+          tset(R_VERSION, 10 + byte(p + 7) - 0x30);
+          p += 10;
+          state = S_LINE_START;
+          continue;
+        }
         c = byte(p);
         if (aux < 5) {
           if (c != <i32>load<u8>(VERSION_PREFIX + <usize>aux)) { rc = E_INVALID_VERSION; ep = p; break; }
@@ -208,8 +159,7 @@ export function parseHead(ptr: usize, len: i32, lastLen: i32): i32 {
       case S_LINE_START: {
         c = byte(p);
         if ((cls(c) & C_TCHAR) != 0) {
-          const limit = tget(R_LIMIT_HEADERS) < MAX_HEADERS ? tget(R_LIMIT_HEADERS) : MAX_HEADERS;
-          if (tget(R_HEADER_COUNT) >= limit) { rc = E_TOO_MANY_HEADERS; ep = p; break; }
+          if (tget(R_HEADER_COUNT) >= limitHeaders) { rc = E_TOO_MANY_HEADERS; ep = p; break; }
           mark = p;
           state = S_NAME;
           continue;
@@ -221,35 +171,6 @@ export function parseHead(ptr: usize, len: i32, lastLen: i32): i32 {
         ep = p;
         break;
       }
-      case S_NAME: {
-        const limitEnd = mark + tget(R_LIMIT_NAME);
-        p = scanToken(p, limitEnd < end ? limitEnd : end);
-        if (p == end) break;
-        c = byte(p);
-        if (c == 0x3a) {
-          const count = tget(R_HEADER_COUNT);
-          const e = R_FIXED + 4 * count;
-          tset(e, mark - b); tset(e + 1, p - mark); tset(e + 2, p + 1 - b); tset(e + 3, 0);
-          tset(R_HEADER_COUNT, count + 1);
-          aux = fieldKind(mark, p - mark);
-          if (aux == K_HOST) {
-            if ((tget(R_FLAGS) & F_HOST) != 0) { rc = E_DUPLICATE_HOST; ep = mark; break; }
-            tset(R_FLAGS, tget(R_FLAGS) | F_HOST);
-            tset(R_HOST_INDEX, count);
-          } else if (aux == K_UPGRADE) {
-            tset(R_FLAGS, tget(R_FLAGS) | F_UPGRADE);
-          } else if (aux == K_TRANSFER_ENCODING) {
-            tset(R_FLAGS, tget(R_FLAGS) | F_TRANSFER_ENCODING);
-          }
-          p++;
-          state = S_VALUE_LEAD;
-          continue;
-        }
-        if (p >= limitEnd) { rc = E_HEADER_NAME_TOO_LONG; ep = p; break; }
-        if (c == SP || c == HTAB) { mark2 = p; p++; state = S_NAME_WS; continue; }
-        rc = E_INVALID_HEADER_NAME; ep = p;
-        break;
-      }
       case S_NAME_WS: {
         c = byte(p);
         if (c == SP || c == HTAB) { p++; continue; }
@@ -259,7 +180,7 @@ export function parseHead(ptr: usize, len: i32, lastLen: i32): i32 {
       }
       case S_VALUE_LEAD: {
         const e = R_FIXED + 4 * (tget(R_HEADER_COUNT) - 1);
-        const limitEnd = b + tget(e) + tget(e + 1) + 1 + tget(R_LIMIT_VALUE);
+        const limitEnd = b + tget(e) + tget(e + 1) + 1 + limitValue;
         c = byte(p);
         if (c == CR) {
           tset(e + 2, p - b); // empty value: points at its CR
@@ -275,27 +196,88 @@ export function parseHead(ptr: usize, len: i32, lastLen: i32): i32 {
         state = S_VALUE;
         continue;
       }
+      case S_NAME:
       case S_VALUE: {
-        const e = R_FIXED + 4 * (tget(R_HEADER_COUNT) - 1);
-        const limitEnd = b + tget(e) + tget(e + 1) + 1 + tget(R_LIMIT_VALUE);
-        // HTAB, SP, VCHAR, obs-text continue the value; mark2 tracks the end of its last non-OWS byte.
-        p = scanValue(p, limitEnd < end ? limitEnd : end, mark2);
-        mark2 = valueLastNonWs;
-        if (p == end) break;
-        c = byte(p);
-        if (c == CR) {
-          const v0 = b + tget(e + 2);
-          tset(e + 3, mark2 - v0);
-          if (aux != K_NONE) {
-            rc = finishValue(aux, v0, mark2);
-            if (rc < 0) { ep = fieldErrorPos; break; }
+        // Field lines in one inner loop: name → value → next name, leaving to the dispatch only for
+        // the rare states (whitespace before the colon, OWS runs, end of head) or when bytes run out.
+        while (true) {
+          if (state == S_NAME) {
+            const limitEnd = mark + limitName;
+            p = scanToken(p, limitEnd < end ? limitEnd : end);
+            if (p == end) break;
+            c = byte(p);
+            if (c == 0x3a) {
+              const count = tget(R_HEADER_COUNT);
+              const e = R_FIXED + 4 * count;
+              tset(e, mark - b); tset(e + 1, p - mark); tset(e + 2, p + 1 - b); tset(e + 3, 0);
+              tset(R_HEADER_COUNT, count + 1);
+              aux = fieldKind(mark, p - mark);
+              if (aux == K_HOST) {
+                if ((tget(R_FLAGS) & F_HOST) != 0) { rc = E_DUPLICATE_HOST; ep = mark; break; }
+                tset(R_FLAGS, tget(R_FLAGS) | F_HOST);
+                tset(R_HOST_INDEX, count);
+              } else if (aux == K_UPGRADE) {
+                tset(R_FLAGS, tget(R_FLAGS) | F_UPGRADE);
+              } else if (aux == K_TRANSFER_ENCODING) {
+                tset(R_FLAGS, tget(R_FLAGS) | F_TRANSFER_ENCODING);
+              }
+              p++;
+              // Fast path for the usual ": v": straight to S_VALUE (the same checks S_VALUE_LEAD makes:
+              // the SP and the first value byte are within the value limit, the byte is a non-OWS value byte).
+              if (p + 1 < end && byte(p) == SP && limitValue > 1) {
+                c = byte(p + 1);
+                if (c > SP && c != 0x7f) {
+                  p++;
+                  tset(e + 2, p - b);
+                  state = S_VALUE;
+                  continue; // on to the value code below
+                }
+              }
+              state = S_VALUE_LEAD;
+              break;
+            }
+            if (p >= limitEnd) { rc = E_HEADER_NAME_TOO_LONG; ep = p; break; }
+            if (c == SP || c == HTAB) { mark2 = p; p++; state = S_NAME_WS; break; }
+            rc = E_INVALID_HEADER_NAME; ep = p;
+            break;
           }
-          state = S_VALUE_LF; p++;
-          continue;
+          const e = R_FIXED + 4 * (tget(R_HEADER_COUNT) - 1);
+          const limitEnd = b + tget(e) + tget(e + 1) + 1 + limitValue;
+          // HTAB, SP, VCHAR, obs-text continue the value; mark2 tracks the end of its last non-OWS byte.
+          p = scanValue(p, limitEnd < end ? limitEnd : end, mark2);
+          mark2 = valueLastNonWs;
+          if (p == end) break;
+          c = byte(p);
+          if (c == CR) {
+            const v0 = b + tget(e + 2);
+            tset(e + 3, mark2 - v0);
+            if (aux != K_NONE) {
+              rc = finishValue(aux, v0, mark2);
+              if (rc < 0) { ep = fieldErrorPos; break; }
+            }
+            p++;
+            // Fast path: CRLF and the first byte of the next field name, without two more dispatches
+            // (the same checks S_VALUE_LF and S_LINE_START make).
+            if (p + 1 < end && byte(p) == LF) {
+              p++;
+              if ((cls(byte(p)) & C_TCHAR) != 0) {
+                if (tget(R_HEADER_COUNT) >= limitHeaders) { rc = E_TOO_MANY_HEADERS; ep = p; break; }
+                mark = p;
+                state = S_NAME;
+                continue; // the next field line, without leaving this loop
+              }
+              state = S_LINE_START;
+              break;
+            }
+            state = S_VALUE_LF;
+            break;
+          }
+          rc = p >= limitEnd ? E_HEADER_VALUE_TOO_LONG : c == LF ? E_BARE_LF : E_INVALID_HEADER_VALUE;
+          ep = p;
+          break;
         }
-        rc = p >= limitEnd ? E_HEADER_VALUE_TOO_LONG : c == LF ? E_BARE_LF : E_INVALID_HEADER_VALUE;
-        ep = p;
-        break;
+        if (rc != 0) break;
+        continue;
       }
       case S_VALUE_LF: {
         if (byte(p) != LF) { rc = E_BARE_CR; ep = p; break; }

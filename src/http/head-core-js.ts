@@ -5,22 +5,18 @@
 // table (R_RESUME_*), so a head trickled one byte per packet costs O(new bytes) per call
 // (picohttpparser's last_len, at byte granularity). Grammar: RFC 9112 §2–§5, RFC 9110 §5.
 import {
-  E_BARE_CR, E_BARE_LF, E_CONTENT_LENGTH_WITH_TE, E_CHUNKED_NOT_FINAL, E_DUPLICATE_HOST, E_HEAD_TOO_LARGE,
-  E_HEADER_NAME_TOO_LONG, E_HEADER_VALUE_TOO_LONG, E_INVALID_HEADER_NAME, E_INVALID_HEADER_VALUE,
-  E_INVALID_METHOD, E_INVALID_TARGET, E_INVALID_VERSION, E_METHOD_TOO_LONG, E_MISSING_HOST, E_OBS_FOLD,
-  E_SPACE_AFTER_START_LINE, E_SPACE_BEFORE_COLON, E_TARGET_TOO_LONG, E_TE_IN_HTTP10, E_TOO_MANY_HEADERS,
-  E_UNSUPPORTED_TE, E_VERSION_NOT_SUPPORTED, F_CHUNKED, F_CONN_CLOSE, F_CONN_KEEP_ALIVE, F_CONTENT_LENGTH,
-  F_HOST, F_KEEP_ALIVE, F_TRANSFER_ENCODING, F_UPGRADE, MAX_HEADERS, R_ERROR_POS, R_FIXED, R_FLAGS,
-  R_HEAD_LEN, R_HEADER_COUNT, R_HOST_INDEX, R_LIMIT_HEAD, R_LIMIT_HEADERS, R_LIMIT_NAME, R_LIMIT_TARGET,
-  R_LIMIT_VALUE, R_METHOD, R_METHOD_LEN, R_METHOD_OFF, R_RESUME_AUX, R_RESUME_MARK, R_RESUME_MARK2,
-  R_RESUME_POS, R_RESUME_STATE, R_STATUS, R_TARGET_FORM, R_TARGET_LEN, R_TARGET_OFF, R_TE_STATE,
-  R_VERSION, R_LIMIT_TARGET as R_FIRST_LIMIT,
+  E_BARE_CR, E_BARE_LF, E_DUPLICATE_HOST, E_HEAD_TOO_LARGE, E_HEADER_NAME_TOO_LONG, E_HEADER_VALUE_TOO_LONG,
+  E_INVALID_HEADER_NAME, E_INVALID_HEADER_VALUE, E_INVALID_METHOD, E_INVALID_TARGET, E_INVALID_VERSION,
+  E_METHOD_TOO_LONG, E_OBS_FOLD, E_SPACE_AFTER_START_LINE, E_SPACE_BEFORE_COLON, E_TARGET_TOO_LONG,
+  E_TOO_MANY_HEADERS, E_VERSION_NOT_SUPPORTED, F_HOST, F_TRANSFER_ENCODING, F_UPGRADE, MAX_HEADERS,
+  R_ERROR_POS, R_FIXED, R_FLAGS, R_HEAD_LEN, R_HEADER_COUNT, R_HOST_INDEX, R_LIMIT_HEAD, R_LIMIT_HEADERS,
+  R_LIMIT_NAME, R_LIMIT_TARGET, R_LIMIT_VALUE, R_METHOD, R_METHOD_LEN, R_METHOD_OFF, R_RESUME_AUX,
+  R_RESUME_MARK, R_RESUME_MARK2, R_RESUME_POS, R_RESUME_STATE, R_STATUS, R_TARGET_FORM, R_TARGET_LEN,
+  R_TARGET_OFF, R_VERSION, R_LIMIT_TARGET as R_FIRST_LIMIT,
 } from '../abi.js';
 import { CLASS, C_TCHAR, C_URI, C_VALUE } from './head-chars.js';
-import {
-  checkContentLength, checkHost, checkTransferEncoding, fieldError, scanConnection, scanExpect,
-  TE_LAST_CHUNKED, TE_OTHER,
-} from './head-fields-js.js';
+import { fieldError } from './head-fields-js.js';
+import { fieldKind, finishHead, finishValue, K_HOST, K_NONE, K_TRANSFER_ENCODING, K_UPGRADE } from './head-special-js.js';
 import { methodId, targetForm } from './head-line-js.js';
 
 // States (the same numbers in assembly/http/head.ts).
@@ -38,14 +34,6 @@ const S_VALUE = 10; //       mark2 = end of the value without trailing OWS
 const S_VALUE_LF = 11;
 const S_END_LF = 12;
 
-// Special fields (aux while their value is scanned).
-const K_NONE = 0;
-const K_CONTENT_LENGTH = 1;
-const K_TRANSFER_ENCODING = 2;
-const K_CONNECTION = 3;
-const K_EXPECT = 4;
-const K_HOST = 5;
-const K_UPGRADE = 6;
 
 const MAX_METHOD = 32;
 const CR = 0x0d;
@@ -54,55 +42,13 @@ const SP = 0x20;
 const HTAB = 0x09;
 const VERSION_PREFIX = [0x48, 0x54, 0x54, 0x50, 0x2f]; // "HTTP/"
 
-function nameIs(buf: Uint8Array, p: number, lit: string): boolean {
-  for (let i = 1; i < lit.length; i++) if ((buf[p + i]! | 0x20) !== lit.charCodeAt(i)) return false;
-  return true;
+/** First index in [p, stop) whose byte is not in class `k`, or stop; four bytes per test where possible. */
+function scanClass(buf: Uint8Array, p: number, stop: number, k: number): number {
+  while (p + 4 <= stop && (CLASS[buf[p]!]! & CLASS[buf[p + 1]!]! & CLASS[buf[p + 2]!]! & CLASS[buf[p + 3]!]! & k) !== 0) p += 4;
+  while (p < stop && (CLASS[buf[p]!]! & k) !== 0) p++;
+  return p;
 }
 
-/** Which special field the name buf[p, p + n) is, by length and first byte before comparing. */
-function fieldKind(buf: Uint8Array, p: number, n: number): number {
-  const c = buf[p]! | 0x20;
-  switch (n) {
-    case 4: return c === 0x68 && nameIs(buf, p, 'host') ? K_HOST : K_NONE;
-    case 6: return c === 0x65 && nameIs(buf, p, 'expect') ? K_EXPECT : K_NONE;
-    case 7: return c === 0x75 && nameIs(buf, p, 'upgrade') ? K_UPGRADE : K_NONE;
-    case 10: return c === 0x63 && nameIs(buf, p, 'connection') ? K_CONNECTION : K_NONE;
-    case 14: return c === 0x63 && nameIs(buf, p, 'content-length') ? K_CONTENT_LENGTH : K_NONE;
-    case 17: return c === 0x74 && nameIs(buf, p, 'transfer-encoding') ? K_TRANSFER_ENCODING : K_NONE;
-    default: return K_NONE;
-  }
-}
-
-/** Checks that need the whole head (RFC 9112 §6.1, §6.3, §3.2, §9.3); sets F_CHUNKED and F_KEEP_ALIVE. */
-function finishHead(t: Int32Array): number {
-  let flags = t[R_FLAGS]!;
-  const version = t[R_VERSION]!;
-  if ((flags & F_TRANSFER_ENCODING) !== 0) {
-    if (version < 11) return E_TE_IN_HTTP10;
-    if ((flags & F_CONTENT_LENGTH) !== 0) return E_CONTENT_LENGTH_WITH_TE;
-    const te = t[R_TE_STATE]!;
-    if ((te & TE_LAST_CHUNKED) === 0) return E_CHUNKED_NOT_FINAL;
-    if ((te & TE_OTHER) !== 0) return E_UNSUPPORTED_TE;
-    flags |= F_CHUNKED;
-  }
-  if (version >= 11 && (flags & F_HOST) === 0) return E_MISSING_HOST;
-  const close = (flags & F_CONN_CLOSE) !== 0;
-  if (version >= 11 ? !close : (flags & F_CONN_KEEP_ALIVE) !== 0 && !close) flags |= F_KEEP_ALIVE;
-  t[R_FLAGS] = flags;
-  return 0;
-}
-
-/** Run the value check of a special field over the trimmed value [v0, v1); 0 or an E_* code. */
-function finishValue(buf: Uint8Array, kind: number, v0: number, v1: number, t: Int32Array): number {
-  switch (kind) {
-    case K_CONTENT_LENGTH: return checkContentLength(buf, v0, v1, t);
-    case K_TRANSFER_ENCODING: return checkTransferEncoding(buf, v0, v1, t);
-    case K_CONNECTION: scanConnection(buf, v0, v1, t); return 0;
-    case K_EXPECT: scanExpect(buf, v0, v1, t); return 0;
-    case K_HOST: return checkHost(buf, v0, v1);
-    default: return 0;
-  }
-}
 
 /**
  * Parse the head at buf[b, b + len). Returns the head length (> 0), 0 when incomplete, or an E_* code;
@@ -123,6 +69,10 @@ export function parseHeadJs(buf: Uint8Array, b: number, len: number, lastLen: nu
   // Bytes past limit + 1 never matter: the head either ended by then or is too large (the byte at
   // index limit is still examined, so a more specific error at that byte wins).
   const limitHead = t[R_LIMIT_HEAD]!;
+  const limitTarget = t[R_LIMIT_TARGET]!;
+  const limitName = t[R_LIMIT_NAME]!;
+  const limitValue = t[R_LIMIT_VALUE]!;
+  const limitHeaders = t[R_LIMIT_HEADERS]! < MAX_HEADERS ? t[R_LIMIT_HEADERS]! : MAX_HEADERS;
   const end = b + (len <= limitHead ? len : limitHead + 1);
   let rc = 0;
   let ep = 0; // absolute position of the offending byte when rc < 0
@@ -144,7 +94,7 @@ export function parseHeadJs(buf: Uint8Array, b: number, len: number, lastLen: nu
         break;
       case S_METHOD: {
         const stop = mark + MAX_METHOD < end ? mark + MAX_METHOD : end;
-        while (p < stop && (CLASS[buf[p]!]! & C_TCHAR) !== 0) p++;
+        p = scanClass(buf, p, stop, C_TCHAR);
         if (p === end) break scan;
         c = buf[p]!;
         if (c !== SP) { rc = p === mark + MAX_METHOD ? E_METHOD_TOO_LONG : E_INVALID_METHOD; ep = p; break scan; }
@@ -157,9 +107,9 @@ export function parseHeadJs(buf: Uint8Array, b: number, len: number, lastLen: nu
         break;
       }
       case S_TARGET: {
-        const limitEnd = mark + t[R_LIMIT_TARGET]!;
+        const limitEnd = mark + limitTarget;
         const stop = limitEnd < end ? limitEnd : end;
-        while (p < stop && (CLASS[buf[p]!]! & C_URI) !== 0) p++;
+        p = scanClass(buf, p, stop, C_URI);
         if (p === end) break scan;
         c = buf[p]!;
         if (c === SP && p > mark) {
@@ -178,6 +128,16 @@ export function parseHeadJs(buf: Uint8Array, b: number, len: number, lastLen: nu
         break scan;
       }
       case S_VERSION: {
+        // Fast path for a whole "HTTP/1.D" CRLF in view (the byte-wise path below accepts exactly
+        // the same bytes, and reports the errors).
+        if (aux === 0 && p + 10 <= end && buf[p] === 0x48 && buf[p + 1] === 0x54 && buf[p + 2] === 0x54 &&
+          buf[p + 3] === 0x50 && buf[p + 4] === 0x2f && buf[p + 5] === 0x31 && buf[p + 6] === 0x2e &&
+          buf[p + 7]! - 0x30 >>> 0 <= 9 && buf[p + 8] === CR && buf[p + 9] === LF) {
+          t[R_VERSION] = 10 + buf[p + 7]! - 0x30;
+          p += 10;
+          state = S_LINE_START;
+          break;
+        }
         c = buf[p]!;
         if (aux < 5) {
           if (c !== VERSION_PREFIX[aux]) { rc = E_INVALID_VERSION; ep = p; break scan; }
@@ -202,8 +162,7 @@ export function parseHeadJs(buf: Uint8Array, b: number, len: number, lastLen: nu
       case S_LINE_START: {
         c = buf[p]!;
         if ((CLASS[c]! & C_TCHAR) !== 0) {
-          const limit = t[R_LIMIT_HEADERS]! < MAX_HEADERS ? t[R_LIMIT_HEADERS]! : MAX_HEADERS;
-          if (t[R_HEADER_COUNT]! >= limit) { rc = E_TOO_MANY_HEADERS; ep = p; break scan; }
+          if (t[R_HEADER_COUNT]! >= limitHeaders) { rc = E_TOO_MANY_HEADERS; ep = p; break scan; }
           mark = p;
           state = S_NAME;
           break;
@@ -216,9 +175,9 @@ export function parseHeadJs(buf: Uint8Array, b: number, len: number, lastLen: nu
         break scan;
       }
       case S_NAME: {
-        const limitEnd = mark + t[R_LIMIT_NAME]!;
+        const limitEnd = mark + limitName;
         const stop = limitEnd < end ? limitEnd : end;
-        while (p < stop && (CLASS[buf[p]!]! & C_TCHAR) !== 0) p++;
+        p = scanClass(buf, p, stop, C_TCHAR);
         if (p === end) break scan;
         c = buf[p]!;
         if (c === 0x3a) {
@@ -237,6 +196,17 @@ export function parseHeadJs(buf: Uint8Array, b: number, len: number, lastLen: nu
             t[R_FLAGS] = t[R_FLAGS]! | F_TRANSFER_ENCODING;
           }
           p++;
+          // Fast path for the usual ": v": straight to S_VALUE (the same checks S_VALUE_LEAD makes:
+          // the SP and the first value byte are within the value limit, the byte is a non-OWS value byte).
+          if (p + 1 < end && buf[p] === SP && limitValue > 1) {
+            c = buf[p + 1]!;
+            if (c > SP && c !== 0x7f) {
+              p++;
+              t[e + 2] = p - b;
+              state = S_VALUE;
+              break;
+            }
+          }
           state = S_VALUE_LEAD;
           break;
         }
@@ -253,7 +223,7 @@ export function parseHeadJs(buf: Uint8Array, b: number, len: number, lastLen: nu
         break scan;
       case S_VALUE_LEAD: {
         const e = R_FIXED + 4 * (t[R_HEADER_COUNT]! - 1);
-        const limitEnd = b + t[e]! + t[e + 1]! + 1 + t[R_LIMIT_VALUE]!;
+        const limitEnd = b + t[e]! + t[e + 1]! + 1 + limitValue;
         c = buf[p]!;
         if (c === CR) {
           t[e + 2] = p - b; // empty value: points at its CR
@@ -271,21 +241,13 @@ export function parseHeadJs(buf: Uint8Array, b: number, len: number, lastLen: nu
       }
       case S_VALUE: {
         const e = R_FIXED + 4 * (t[R_HEADER_COUNT]! - 1);
-        const limitEnd = b + t[e]! + t[e + 1]! + 1 + t[R_LIMIT_VALUE]!;
+        const limitEnd = b + t[e]! + t[e + 1]! + 1 + limitValue;
         const stop = limitEnd < end ? limitEnd : end;
         // HTAB, SP, VCHAR, obs-text continue the value. The tight loop only tests for the bytes that
         // end it; the end of the last non-OWS byte is then found by looking back over this call's
         // bytes only (same mark2 as the WASM scan, which tracks it per 16-byte block).
         const s0 = p;
-        for (;;) {
-          while (p < stop) {
-            c = buf[p]!;
-            if (c < SP || c === 0x7f) break;
-            p++;
-          }
-          if (p < stop && c === HTAB) { p++; continue; }
-          break;
-        }
+        p = scanClass(buf, p, stop, C_VALUE);
         let q = p;
         while (q > s0 && (buf[q - 1] === SP || buf[q - 1] === HTAB)) q--;
         if (q > s0) mark2 = q;
@@ -298,7 +260,21 @@ export function parseHeadJs(buf: Uint8Array, b: number, len: number, lastLen: nu
             rc = finishValue(buf, aux, v0, mark2, t);
             if (rc < 0) { ep = fieldError.pos; break scan; }
           }
-          state = S_VALUE_LF; p++;
+          p++;
+          // Fast path: CRLF and the first byte of the next field name, without two more dispatches
+          // (the same checks S_VALUE_LF and S_LINE_START make).
+          if (p + 1 < end && buf[p] === LF) {
+            p++;
+            if ((CLASS[buf[p]!]! & C_TCHAR) !== 0) {
+              if (t[R_HEADER_COUNT]! >= limitHeaders) { rc = E_TOO_MANY_HEADERS; ep = p; break scan; }
+              mark = p;
+              state = S_NAME;
+              break;
+            }
+            state = S_LINE_START;
+            break;
+          }
+          state = S_VALUE_LF;
           break;
         }
         rc = p >= limitEnd ? E_HEADER_VALUE_TOO_LONG : c === LF ? E_BARE_LF : E_INVALID_HEADER_VALUE;

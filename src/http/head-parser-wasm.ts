@@ -68,12 +68,12 @@ export class WasmHeadParser implements HeadParser {
       if (owner !== null && owner.pending) owner.snapshot();
       ownership.owner = this;
       if (lastLen > 0 && this.savedValid) this.restore();
-      // The limits slots are only ever written by parsers, so they stay ours while we own the table.
-      writeLimits(this.table, this.base, this.limits);
     } else if (lastLen > 0 && this.pending) {
       from = lastLen; // INPUT still holds our first lastLen bytes: copy only the new ones
     }
     if (n > from) copyBytes.call(buf, wasm.u8, this.inputPtr + from, start + from, start + n);
+    // Always (five stores): code that calls parseHead directly may have left other limits there.
+    writeLimits(this.table, this.base, this.limits);
     let rc = wasm.exports.parseHead(this.inputPtr, n, lastLen);
     if (rc === 0 && avail > n && n === INPUT_SIZE) {
       // Only when maxHeadSize == INPUT_SIZE: no room for the extra byte, the head is too large anyway.

@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import * as abi from '../../src/abi.js';
 import { createHeadParser } from '../../src/http/head-parsers.js';
 import type { HeadLimits, HeadParser } from '../../src/http/head-parser.js';
-import { ParsedHead, contentLengthOf } from '../../src/http/head-result.js';
+import {
+  ParsedHead, contentLengthOf, findHeader, headerName, headerValue, lowerName, methodOf, targetOf,
+} from '../../src/http/head-result.js';
 import { availableEngines, loadWasm, type EngineKind } from '../../src/wasm/instance.js';
 import { WasmlaneError } from '../../src/errors.js';
 
@@ -191,7 +193,7 @@ describe('engines agree byte for byte', () => {
   const parsers = engines.map((e) => createHeadParser(e));
   const results = (buf: Uint8Array): string[] => parsers.map((p) => snapshot(p, p.parse(buf, 0, buf.length, 0)).join());
 
-  it('on every byte value inside a long target and a long value (SIMD blocks and scalar tails)', () => {
+  it('on every byte value inside a long target, value and name (SIMD blocks and scalar tails)', () => {
     expect(engines.length).toBeGreaterThanOrEqual(1);
     for (let c = 0; c < 256; c++) {
       for (const at of [3, 21, 37]) {
@@ -203,6 +205,11 @@ describe('engines agree byte for byte', () => {
           Buffer.from(value), bytes('  \r\n\r\n')]);
         const r = results(buf);
         for (const other of r) expect(other).toBe(r[0]);
+        const name = Array.from({ length: 40 }, () => 0x4e);
+        name[at] = c;
+        const named = Buffer.concat([bytes('GET / HTTP/1.1\r\nHost: h\r\n'), Buffer.from(name), bytes(': v\r\n\r\n')]);
+        const rn = results(named);
+        for (const other of rn) expect(other).toBe(rn[0]);
       }
     }
   });
@@ -231,5 +238,32 @@ describe('createHeadParser', () => {
     expect(() => createHeadParser('js', { maxHeadSize: abi.INPUT_SIZE + 1 })).toThrow(WasmlaneError);
     expect(() => createHeadParser('js', { maxTargetLength: 0 })).toThrow(WasmlaneError);
     expect(createHeadParser('js', { maxHeadSize: 100 }).limits.maxHeadSize).toBe(100);
+  });
+});
+
+describe('head-result readers', () => {
+  it('decode methods, targets and headers lazily, with case-insensitive lookup', () => {
+    const buf = bytes('xxPROPFIND /a?b=1 HTTP/1.1\r\nHost: h\r\nX-Tag: one\r\nx-tag:  two \r\nEmpty:\r\n\r\n');
+    const p = createHeadParser('js');
+    expect(p.parse(buf, 2, buf.length, 0)).toBe(buf.length - 2);
+    const head = new ParsedHead(buf, 2, p.table, p.base);
+    expect(head.methodId).toBe(abi.METHOD_OTHER);
+    expect(head.method).toBe('PROPFIND');
+    expect(head.target).toBe('/a?b=1');
+    expect(head.getAll('X-TAG')).toEqual(['one', 'two']);
+    expect(head.get('empty')).toBe('');
+    expect(head.get('missing')).toBeUndefined();
+    expect(head.contentLength).toBe(-1);
+    expect(methodOf(p.table, p.base, buf, 2)).toBe('PROPFIND');
+    expect(targetOf(p.table, p.base, buf, 2)).toBe('/a?b=1');
+    const slots = new Int32Array(4 * head.headerCount);
+    p.copyHeaders(slots);
+    expect(findHeader(slots, 0, head.headerCount, buf, 2, lowerName('X-Tag'), 2)).toBe(2);
+    expect(headerName(slots, 0, 2, buf, 2)).toBe('x-tag');
+    expect(headerValue(p.table, p.base + abi.R_FIXED, 2, buf, 2)).toBe('two');
+    expect(p.parse(bytes('GET / HTTP/1.1\r\nHost: h\r\n\r\n'), 0, 27, 0)).toBe(27);
+    expect(methodOf(p.table, p.base, bytes(''), 0)).toBe('GET'); // interned: no bytes read
+    expect(head.headerCount).toBe(4); // the earlier view kept its own copy of the slots
+    expect(head.get('x-tag')).toBe('one');
   });
 });

@@ -1,0 +1,241 @@
+#!/usr/bin/env node
+// `npm run bench:http` — load benchmark of whole servers, side by side in one run.
+//
+//   node bench/http/run.js [--servers a,b] [--workloads x,y] [--repeats n] [--profile]
+//   BENCH_DURATION=5  measured seconds per server × workload (after BENCH_WARMUP=2 s, discarded)
+//   BENCH_REPEATS=1   measured runs per server × workload; the table shows their median
+//   BENCH_NO_PIN=1    do not pin (by default the server runs on core 1, the load generator on core 0)
+//
+// Servers: wasmlane with the wasm-simd engine and with the js engine, node:http, fastify, and a raw
+// `net` ceiling (bench/http/servers/*.js, each a child process that prints its port). Each server is
+// checked to answer every workload correctly before it is measured. Output: a table (req/s, p50,
+// p99, ratio vs node:http, % of the raw ceiling), bench/results/http-<stamp>.json and .svg.
+// --profile: the wasmlane servers run under --cpu-prof; the top 15 self-time functions are printed.
+import { parseArgs } from 'node:util';
+import { existsSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { tasksetPath, machineInfo, printMachine } from '../lib/machine.js';
+import { printTable, fmtNumber, fmtRatio, fmtPercent } from '../lib/table.js';
+import { writeResults, resultPath, timestamp, RESULTS_DIR } from '../lib/results.js';
+import { SERVERS, WORKLOADS, verify } from './lib/workloads.js';
+import { startServer, runLoadgen, killAll } from './lib/processes.js';
+import { median } from './lib/stats.js';
+import { chooseTool } from './lib/loadgen.js';
+import { barChartSvg } from './lib/svg.js';
+import { topSelfTime, readProfile } from './lib/cpuprofile.js';
+
+const TARGETS = [
+  { workload: 'hello', server: 'wasmlane-wasm', vs: 'node-http', goal: 1.6, label: 'wasmlane (wasm-simd) hello keep-alive vs node:http' },
+  { workload: 'hello', server: 'wasmlane-wasm', vs: 'raw', goal: 0.85, label: 'wasmlane (wasm-simd) hello keep-alive, share of raw', percent: true },
+  { workload: 'pipelined', server: 'wasmlane-wasm', vs: 'node-http', goal: 4, label: 'wasmlane (wasm-simd) pipelined vs node:http' },
+];
+
+function pickList(value, all, what) {
+  if (!value) return all;
+  const ids = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = ids.filter((id) => !all.some((x) => x.id === id));
+  if (unknown.length) throw new Error(`unknown ${what}: ${unknown.join(', ')} (known: ${all.map((x) => x.id).join(', ')})`);
+  return all.filter((x) => ids.includes(x.id));
+}
+
+/** Measure one server on every workload; returns rows and (with --profile) the profile summary. */
+async function benchServer(server, workloads, o) {
+  const profileName = `http-${o.stamp}-${server.id}.cpuprofile`;
+  const nodeFlags = o.profile && server.wasmlane ? ['--cpu-prof', `--cpu-prof-dir=${o.resultsDir}`, `--cpu-prof-name=${profileName}`] : [];
+  const script = new URL(`./servers/${server.script}`, import.meta.url);
+  const rows = [];
+  let instance;
+  try {
+    instance = await startServer({ script, args: server.args, nodeFlags, taskset: o.taskset, core: o.serverCore });
+  } catch (err) {
+    console.log(`  ${server.label}: could not start — ${String(err.message).split('\n')[0]}`);
+    return { rows: workloads.map((w) => ({ server: server.id, workload: w.id, error: 'did not start' })) };
+  }
+  try {
+    for (const w of workloads) {
+      const check = await verify(instance.port, w, server);
+      if (!check.ok) {
+        console.log(`  ${server.label} / ${w.id}: wrong answer (${check.reason}) — not measured`);
+        rows.push({ server: server.id, workload: w.id, error: `wrong answer: ${check.reason}` });
+        continue;
+      }
+      const runs = [];
+      try {
+        for (let r = 0; r < o.repeats; r++) {
+          runs.push(
+            await runLoadgen(
+              { port: instance.port, workload: w, warmupS: o.warmupS, durationS: o.durationS },
+              { taskset: o.taskset, core: o.loadCore, timeoutMs: (o.warmupS + o.durationS) * 1000 + 60_000 },
+            ),
+          );
+        }
+      } catch (err) {
+        console.log(`  ${server.label} / ${w.id}: load generator failed — ${String(err.message).split('\n')[0]}`);
+        rows.push({ server: server.id, workload: w.id, error: 'load generator failed' });
+        continue;
+      }
+      const row = {
+        server: server.id,
+        workload: w.id,
+        rps: median(runs.map((x) => x.rps)),
+        p50: median(runs.map((x) => x.p50)),
+        p99: median(runs.map((x) => x.p99)),
+        errors: runs.reduce((s, x) => s + (x.errors ?? 0) + (x.timeouts ?? 0), 0),
+        non2xx: runs.reduce((s, x) => s + (x.non2xx ?? 0), 0),
+        responseHeaders: check.headerCount,
+        tool: runs[0].tool,
+        runs,
+      };
+      rows.push(row);
+      console.log(`  ${server.label.padEnd(22)} ${w.id.padEnd(12)} ${fmtNumber(row.rps).padStart(9)} req/s  p50 ${fmtMs(row.p50)} ms  p99 ${fmtMs(row.p99)} ms${row.errors || row.non2xx ? `  errors ${row.errors} non-2xx ${row.non2xx}` : ''}`);
+    }
+  } finally {
+    await instance.stop();
+  }
+  let profile;
+  if (nodeFlags.length) {
+    const file = `${o.resultsDir}/${profileName}`;
+    if (existsSync(file)) {
+      profile = { file, ...topSelfTime(readProfile(file), 15) };
+    } else console.log(`  (no profile written at ${file})`);
+  }
+  return { rows, profile };
+}
+
+function addRatios(rows) {
+  const find = (server, workload) => rows.find((r) => r.server === server && r.workload === workload && r.rps);
+  for (const r of rows) {
+    const base = find('node-http', r.workload);
+    const raw = find('raw', r.workload);
+    r.vsNode = r.rps && base ? r.rps / base.rps : null;
+    // The ceiling only means something where it answers the same response (hello workloads).
+    const comparable = r.workload === 'hello' || r.workload === 'hello-close' || r.workload === 'pipelined';
+    r.ofRaw = comparable && r.rps && raw ? r.rps / raw.rps : null;
+  }
+}
+
+const fmtMs = (v) => (v == null ? '—' : fmtNumber(v, v < 10 ? 2 : 0));
+
+function tools(rows) {
+  const used = [...new Set(rows.map((r) => r.tool).filter(Boolean))];
+  const notes = { autocannon: 'autocannon (latency in whole ms)', 'close-loop': 'close loop for Connection: close', wrk: 'wrk, one thread' };
+  return used.map((t) => notes[t] ?? t).join(' + ') || 'none';
+}
+
+function printProfile(label, profile) {
+  console.log(`\nprofile of ${label}: top 15 by self time, of ${fmtNumber(profile.totalMs)} ms busy (idle excluded; ${profile.file})`);
+  printTable(profile.rows, [
+    { key: 'selfMs', title: 'self ms', fmt: (v) => fmtNumber(v, 1) },
+    { key: 'percent', title: '%', fmt: (v) => `${(v * 100).toFixed(1)}%` },
+    { key: 'name', title: 'function', align: 'left' },
+    { key: 'where', title: 'where', align: 'left' },
+  ]);
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      servers: { type: 'string' },
+      workloads: { type: 'string' },
+      repeats: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+    },
+  });
+  const servers = pickList(values.servers, SERVERS, 'server');
+  const workloads = pickList(values.workloads, WORKLOADS, 'workload');
+  const pin = process.env.BENCH_NO_PIN !== '1' && os.cpus().length > 1;
+  const taskset = pin ? tasksetPath() : null;
+  const o = {
+    stamp: timestamp(),
+    resultsDir: process.env.BENCH_RESULTS_DIR || RESULTS_DIR.replace(/\/$/, ''),
+    durationS: Number(process.env.BENCH_DURATION) || 5,
+    warmupS: process.env.BENCH_WARMUP != null ? Number(process.env.BENCH_WARMUP) : 2,
+    repeats: Number(values.repeats ?? process.env.BENCH_REPEATS) || 1,
+    profile: values.profile,
+    taskset,
+    serverCore: taskset ? 1 : null,
+    loadCore: taskset ? 0 : null,
+  };
+  const machine = machineInfo({ pinned: !!taskset, core: 1, reason: pin ? 'taskset not found' : 'BENCH_NO_PIN=1 or one core' });
+  if (taskset) machine.pinned = 'server on core 1, load generator on core 0 (taskset)';
+  printMachine(machine);
+  console.log(`load generator: ${chooseTool()} (BENCH_LOADGEN=autocannon|wrk to choose)`);
+  const eta = servers.length * workloads.length * o.repeats * (o.durationS + o.warmupS);
+  console.log(`${servers.length} servers × ${workloads.length} workloads × ${o.repeats} run(s) of ${o.warmupS} s warm-up + ${o.durationS} s: about ${Math.ceil(eta / 60)} min`);
+  if (!existsSync(new URL('../../dist/index.js', import.meta.url))) console.log('note: dist/index.js is missing (run `npm run build`): the wasmlane servers will not start');
+
+  const rows = [];
+  const profiles = [];
+  for (const server of servers) {
+    console.log(`\n${server.label}`);
+    const r = await benchServer(server, workloads, o);
+    rows.push(...r.rows);
+    if (r.profile) profiles.push({ server: server.id, label: server.label, ...r.profile });
+  }
+  addRatios(rows);
+
+  const label = (id) => SERVERS.find((s) => s.id === id)?.label ?? id;
+  const wlabel = (id) => WORKLOADS.find((w) => w.id === id)?.label ?? id;
+  // Grouped by workload (the order of WORKLOADS), servers in the order of SERVERS within a group.
+  const order = (list, id) => list.findIndex((x) => x.id === id);
+  const table = rows
+    .map((r) => ({ ...r, serverLabel: label(r.server), workloadLabel: wlabel(r.workload) }))
+    .sort((a, b) => order(WORKLOADS, a.workload) - order(WORKLOADS, b.workload) || order(SERVERS, a.server) - order(SERVERS, b.server));
+  console.log('');
+  printTable(table, [
+    { key: 'workloadLabel', title: 'workload', align: 'left' },
+    { key: 'serverLabel', title: 'server', align: 'left' },
+    { key: 'rps', title: 'req/s', fmt: (v, row) => (row.error ? row.error.slice(0, 30) : fmtNumber(v)) },
+    { key: 'p50', title: 'p50 ms', fmt: fmtMs },
+    { key: 'p99', title: 'p99 ms', fmt: fmtMs },
+    { key: 'vsNode', title: 'vs node:http', fmt: fmtRatio },
+    { key: 'ofRaw', title: '% of raw', fmt: fmtPercent },
+    { key: 'errors', title: 'errors', fmt: (v, row) => (row.error ? '—' : String((v ?? 0) + (row.non2xx ?? 0))) },
+  ], { groupKey: 'workload', title: `median of ${o.repeats} run(s), ${o.durationS} s each; load generator: ${tools(rows)}` });
+
+  const helloHeaders = rows.filter((r) => r.workload === 'hello' && r.responseHeaders != null);
+  if (helloHeaders.length) {
+    console.log(`response header fields on hello world: ${helloHeaders.map((r) => `${label(r.server)} ${r.responseHeaders}`).join(', ')}`);
+  }
+  console.log(`load average now: ${os.loadavg().map((n) => n.toFixed(2)).join(' ')} (was ${machine.loadavg} at the start; a busy machine skews every figure)`);
+  console.log('\ntargets:');
+  const targets = [];
+  for (const t of TARGETS) {
+    const a = rows.find((r) => r.server === t.server && r.workload === t.workload && r.rps);
+    const b = rows.find((r) => r.server === t.vs && r.workload === t.workload && r.rps);
+    const value = a && b ? a.rps / b.rps : null;
+    const met = value != null && value >= t.goal;
+    targets.push({ ...t, value, met });
+    const show = t.percent ? fmtPercent : fmtRatio;
+    console.log(`  ${t.label} ≥ ${show(t.goal)} — measured ${show(value)} (${value == null ? 'not measured' : met ? 'met' : 'NOT met'})`);
+  }
+  for (const p of profiles) printProfile(p.label, p);
+
+  const json = writeResults('http', { options: { ...o, taskset: !!o.taskset }, servers, workloads, rows, targets, profiles }, machine, o.stamp);
+  const svgFile = resultPath('http', 'svg', o.stamp, o.resultsDir);
+  const measured = servers.map((s) => s.label);
+  writeFileSync(
+    svgFile,
+    barChartSvg({
+      title: 'wasmlane load benchmark — requests per second (higher is better)',
+      subtitle: `${machine.cpu}, ${machine.cores} cores, node ${machine.node}; ${o.durationS} s per run, median of ${o.repeats}; ${machine.pinned}`,
+      series: measured,
+      unit: 'req/s',
+      groups: workloads.map((w) => ({
+        label: w.label,
+        bars: servers.map((s) => ({ series: s.label, value: rows.find((r) => r.server === s.id && r.workload === w.id)?.rps ?? null })),
+      })),
+    }),
+  );
+  console.log(`\nresults: ${json}\nchart:   ${svgFile}`);
+}
+
+process.once('SIGINT', () => {
+  killAll();
+  process.exit(130);
+});
+main().catch((err) => {
+  console.error(err?.stack ?? err);
+  killAll();
+  process.exit(1);
+});

@@ -1,0 +1,18 @@
+// fastify server with the same three routes, fastify defaults (logger off, its own JSON body
+// parser and serializer).
+import Fastify from 'fastify';
+import { HELLO, userJson, announce, onShutdown } from '../lib/server-common.js';
+
+const app = Fastify({ logger: false });
+app.get('/', (_req, reply) => {
+  reply.type('text/plain; charset=utf-8').send(HELLO);
+});
+app.get('/users/:id', (req, reply) => {
+  reply.send(userJson(req.params.id));
+});
+app.post('/echo', (req, reply) => {
+  reply.send(req.body);
+});
+const address = await app.listen({ port: 0, host: '127.0.0.1' });
+announce(Number(new URL(address).port), { server: 'fastify' });
+onShutdown(() => app.close());

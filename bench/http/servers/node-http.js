@@ -1,0 +1,39 @@
+// node:http reference server: the same three routes as every bench server, written the way a
+// plain node:http application would (no framework), so it is the baseline the ratios use.
+import http from 'node:http';
+import { HELLO, userJson, announce, onShutdown } from '../lib/server-common.js';
+
+const USER_PREFIX = '/users/';
+
+const server = http.createServer((req, res) => {
+  const url = req.url;
+  if (req.method === 'GET' && url === '/') {
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(HELLO) });
+    res.end(HELLO);
+  } else if (req.method === 'GET' && url.startsWith(USER_PREFIX) && url.indexOf('/', USER_PREFIX.length) === -1) {
+    const body = JSON.stringify(userJson(url.slice(USER_PREFIX.length)));
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  } else if (req.method === 'POST' && url === '/echo') {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      let body;
+      try {
+        body = JSON.stringify(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        res.writeHead(400).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+  } else {
+    res.writeHead(404, { 'content-length': 0 }).end();
+  }
+});
+// node:http's defaults otherwise (keep-alive timeout 5 s); lift the per-socket request cap so
+// pipelined and long keep-alive runs are not cut short.
+server.maxRequestsPerSocket = 0;
+server.listen(0, '127.0.0.1', () => announce(server.address().port, { server: 'node-http' }));
+onShutdown(() => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }));

@@ -1,0 +1,163 @@
+// The per-request context handed to middleware and handlers: the request view, route params,
+// attributes for middleware → handler data, and the response being built. One per request (never
+// reused), so no value of one request can be seen by the next on the same keep-alive connection.
+//
+// ctx.send()/json() only record the response: it is written once the chain (handler + response
+// middleware) is over, so response middleware can still adjust status and fields. ctx.stream()
+// writes the head at once.
+import { WasmlaneError } from './errors.js';
+import type { ChainHost } from './hooks.js';
+import type { Request } from './http/request.js';
+import { checkStatus, ResponseState } from './http/response.js';
+import type { ResponseBody } from './http/response.js';
+import type { ResponseStream } from './http/stream-types.js';
+import { openSse } from './sse.js';
+import type { SseOptions, SseStream } from './sse.js';
+
+/** What a context needs from the connection that owns it. */
+export interface ContextOwner {
+  chainDone(ctx: Context<any>): void;
+  chainFailed(ctx: Context<any>, error: unknown): void;
+  startStream(ctx: Context<any>): ResponseStream;
+}
+
+export type Params = Readonly<Record<string, string>>;
+
+export class Context<P extends Params = Params> implements ChainHost {
+  readonly request: Request;
+  /** Route parameters, percent-decoded (typed from the route pattern). */
+  params: P;
+  /** The response being built (status, fields, body). */
+  readonly response = new ResponseState();
+  #attributes: Map<unknown, unknown> | undefined;
+  #sent = false;
+  /** @internal The owning connection. */
+  readonly owner: ContextOwner;
+  /** @internal Written to the socket (or taken over by an error/timeout/upgrade): the chain stops. */
+  finished = false;
+  /** @internal The stream when ctx.stream() was used. */
+  stream_: ResponseStream | null = null;
+
+  constructor(request: Request, owner: ContextOwner, params: P) {
+    this.request = request;
+    this.owner = owner;
+    this.params = params;
+  }
+
+  /** Per-request data shared between middleware and the handler. */
+  get attributes(): Map<unknown, unknown> {
+    return (this.#attributes ??= new Map());
+  }
+
+  /** True once the response head is on the wire (ctx.stream() / ctx.sse() send it at once): response
+   *  middleware that sets fields should skip such responses. */
+  get headersSent(): boolean {
+    return this.stream_ !== null || this.finished;
+  }
+
+  /** True once send()/json()/stream() was called (or the server answered in the handler's stead). */
+  get sent(): boolean {
+    return this.#sent;
+  }
+
+  /** @internal ChainHost */
+  get halted(): boolean {
+    return this.finished;
+  }
+
+  /** Set the status code (100–599). */
+  status(code: number): this {
+    this.#assertHeadOpen();
+    checkStatus(code);
+    this.response.status = code;
+    return this;
+  }
+
+  /** Set (replace) a response field. Names must be tokens, values free of CR/LF/NUL. */
+  header(name: string, value: string | number): this {
+    this.#assertHeadOpen();
+    this.response.set(name, value, false);
+    return this;
+  }
+
+  /** Add a response field line, keeping earlier ones with the same name (e.g. set-cookie). */
+  appendHeader(name: string, value: string | number): this {
+    this.#assertHeadOpen();
+    this.response.set(name, value, true);
+    return this;
+  }
+
+  /** Send the response body (string: UTF-8, text/plain unless a content-type was set). */
+  send(body?: string | Uint8Array | null): this {
+    if (this.#sent) throw new WasmlaneError('WL_RESPONSE_ALREADY_SENT');
+    if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) {
+      throw new TypeError('wasmlane: ctx.send() takes a string or a Uint8Array; use ctx.json() for values');
+    }
+    this.#sent = true;
+    this.response.body = (body ?? null) as ResponseBody;
+    return this;
+  }
+
+  /** Send `value` as JSON (application/json). */
+  json(value: unknown): this {
+    if (this.#sent) throw new WasmlaneError('WL_RESPONSE_ALREADY_SENT');
+    if (!this.response.hasContentType) this.response.setTrusted('content-type', 'application/json', false);
+    this.response.hasContentType = true;
+    return this.send(JSON.stringify(value) ?? null);
+  }
+
+  /** Send `body` as HTML (text/html; charset=utf-8). */
+  html(body: string): this {
+    if (this.#sent) throw new WasmlaneError('WL_RESPONSE_ALREADY_SENT');
+    this.response.setTrusted('content-type', 'text/html; charset=utf-8', false);
+    this.response.hasContentType = true;
+    return this.send(body);
+  }
+
+  /** Start a streamed response now (chunked on HTTP/1.1, close-delimited on 1.0). */
+  stream(status?: number, headers?: Record<string, string | number>): ResponseStream {
+    if (this.#sent) throw new WasmlaneError('WL_RESPONSE_ALREADY_SENT');
+    if (status !== undefined) this.status(status);
+    if (headers !== undefined) for (const name of Object.keys(headers)) this.header(name, headers[name]!);
+    this.#sent = true;
+    const stream = this.owner.startStream(this);
+    this.stream_ = stream;
+    return stream;
+  }
+
+  /** Start a server-sent event stream (200 text/event-stream; see src/sse.ts). */
+  sse(options?: SseOptions): SseStream {
+    return openSse(this, options);
+  }
+
+  /** Close the connection after this response (Connection: close). */
+  closeAfter(): this {
+    this.response.closeRequested = true;
+    return this;
+  }
+
+  /** @internal Let the server answer in the handler's stead (errors, panics). */
+  resetForError(): void {
+    this.#sent = false;
+    this.response.body = null;
+    this.response.fields = null;
+    this.response.hasContentType = false;
+    this.response.hasDate = false;
+    this.response.nonAscii = false;
+    this.response.connection = null;
+  }
+
+  /** @internal ChainHost */
+  chainDone(): void {
+    this.owner.chainDone(this);
+  }
+
+  /** @internal ChainHost */
+  chainFailed(error: unknown): void {
+    this.owner.chainFailed(this, error);
+  }
+
+  #assertHeadOpen(): void {
+    if (this.stream_ !== null || this.finished) throw new WasmlaneError('WL_RESPONSE_ALREADY_SENT');
+  }
+}

@@ -1,0 +1,194 @@
+// The request body as the handler sees it. The connection feeds it slices of socket chunks (zero
+// copy): Content-Length bodies directly, chunked bodies through the decoder's data spans
+// (RFC 9112 §6.3 decides which framing applies). The handler reads it as bytes/text/json or with
+// `for await`. A body nobody reads is drained (discarded) once the response is finished.
+import { WasmlaneError } from '../errors.js';
+
+/** Hooks into the connection: flow control and 100-continue. */
+export interface BodyOwner {
+  /** The handler started reading: send 100 Continue if the client is waiting for it. */
+  bodyReadStarted(): void;
+  /** Too much unread data is queued (true) / the queue drained (false): pause/resume the socket. */
+  bodyPressure(paused: boolean): void;
+}
+
+export const BODY_NONE = 0;
+export const BODY_LENGTH = 1;
+export const BODY_CHUNKED = 2;
+
+/** Unread bytes queued before the socket is paused. */
+const BODY_HIGH_WATER = 64 * 1024;
+
+type Waiter = { resolve: (value: IteratorResult<Buffer>) => void; reject: (error: unknown) => void };
+
+const DONE: IteratorResult<Buffer> = Object.freeze({ done: true, value: undefined });
+
+export class RequestBody implements AsyncIterable<Buffer> {
+  readonly kind: number;
+  /** Bytes still expected (Content-Length framing). */
+  remaining: number;
+  /** Bytes received so far. */
+  received = 0;
+  /** Limit in bytes (route or server maxBodySize). */
+  limit = Infinity;
+  complete: boolean;
+  error: WasmlaneError | null = null;
+  /** True once the response is finished: data is dropped instead of queued. */
+  discarding = false;
+  /** True once the handler asked for data. */
+  started = false;
+  readonly #owner: BodyOwner | null;
+  #queue: Buffer[] = [];
+  #queued = 0;
+  #waiter: Waiter | null = null;
+  #paused = false;
+
+  constructor(owner: BodyOwner | null, kind: number, length: number) {
+    this.#owner = owner;
+    this.kind = kind;
+    this.remaining = kind === BODY_LENGTH ? length : 0;
+    this.complete = kind === BODY_NONE || (kind === BODY_LENGTH && length === 0);
+  }
+
+  /** Content-Length body: take what belongs to it from chunk[start..]; returns bytes taken. */
+  feedLength(chunk: Buffer, start: number): number {
+    const take = Math.min(this.remaining, chunk.length - start);
+    if (take > 0) {
+      this.remaining -= take;
+      this.push(chunk, start, start + take);
+    }
+    if (this.remaining === 0) this.finish();
+    return take;
+  }
+
+  /** A span of body data (also the chunked decoder's sink). */
+  push(buf: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    if (length === 0 || this.error !== null) return;
+    this.received += length;
+    if (this.received > this.limit) {
+      this.fail(new WasmlaneError('WL_BODY_TOO_LARGE', `more than ${this.limit} bytes`));
+      return;
+    }
+    if (this.discarding) return;
+    const view = Buffer.from(buf.buffer, buf.byteOffset + start, length);
+    const waiter = this.#waiter;
+    if (waiter !== null && this.#queue.length === 0) {
+      this.#waiter = null;
+      waiter.resolve({ done: false, value: view });
+      return;
+    }
+    this.#queue.push(view);
+    this.#queued += length;
+    if (!this.#paused && this.#queued > BODY_HIGH_WATER && this.#owner !== null) {
+      this.#paused = true;
+      this.#owner.bodyPressure(true);
+    }
+  }
+
+  /** The last byte arrived. */
+  finish(): void {
+    if (this.complete) return;
+    this.complete = true;
+    const waiter = this.#waiter;
+    if (waiter !== null && this.#queue.length === 0) {
+      this.#waiter = null;
+      waiter.resolve(DONE);
+    }
+  }
+
+  /** The body cannot complete (limit, timeout, connection lost, decode error). */
+  fail(error: WasmlaneError): void {
+    if (this.error !== null || this.complete) return;
+    this.error = error;
+    this.#drop();
+    const waiter = this.#waiter;
+    if (waiter !== null) {
+      this.#waiter = null;
+      waiter.reject(error);
+    }
+  }
+
+  /** The response is finished: drop what is queued and any later data. */
+  discard(): void {
+    this.discarding = true;
+    this.#drop();
+    // A reader still waiting (it answered before reading everything) sees the end, not a hang.
+    const waiter = this.#waiter;
+    if (waiter !== null) {
+      this.#waiter = null;
+      waiter.resolve(DONE);
+    }
+  }
+
+  #drop(): void {
+    this.#queue = [];
+    this.#queued = 0;
+    if (this.#paused) {
+      this.#paused = false;
+      this.#owner?.bodyPressure(false);
+    }
+  }
+
+  #start(): void {
+    if (this.started) return;
+    this.started = true;
+    if (!this.complete) this.#owner?.bodyReadStarted();
+  }
+
+  /** Next piece of the body (the async iterator's next()). */
+  next(): Promise<IteratorResult<Buffer>> {
+    this.#start();
+    if (this.#queue.length > 0) {
+      const value = this.#queue.shift()!;
+      this.#queued -= value.length;
+      if (this.#paused && this.#queued <= BODY_HIGH_WATER / 2) {
+        this.#paused = false;
+        this.#owner?.bodyPressure(false);
+      }
+      return Promise.resolve({ done: false, value });
+    }
+    if (this.error !== null) return Promise.reject(this.error);
+    if (this.complete || this.discarding) return Promise.resolve(DONE);
+    if (this.#waiter !== null) return Promise.reject(new TypeError('wasmlane: concurrent body reads'));
+    return new Promise((resolve, reject) => {
+      this.#waiter = { resolve, reject };
+    });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    return { next: () => this.next() };
+  }
+
+  /** The whole body as one Buffer. */
+  async bytes(): Promise<Buffer> {
+    // Fast path: everything already arrived in one piece.
+    if (this.complete && this.#queue.length <= 1 && !this.started) {
+      this.started = true;
+      const only = this.#queue.length === 1 ? this.#queue[0]! : Buffer.alloc(0);
+      this.#queue = [];
+      this.#queued = 0;
+      return only;
+    }
+    const parts: Buffer[] = [];
+    for (;;) {
+      const step = await this.next();
+      if (step.done) break;
+      parts.push(step.value);
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
+
+  async text(): Promise<string> {
+    return (await this.bytes()).toString('utf8');
+  }
+
+  async json<T = unknown>(): Promise<T> {
+    const text = await this.text();
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      throw new WasmlaneError('WL_INVALID_JSON', (error as Error).message);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+// ctx.stream(): a response whose body is written over time. HTTP/1.1 → chunked transfer coding
+// (RFC 9112 §7.1); HTTP/1.0 → close-delimited (RFC 9112 §6.3 rule 8: the connection closes after).
+// write() returns false above the socket's high-water mark (the caller waits for onDrain).
+import type { Socket } from 'node:net';
+import type { ResponseStream } from './stream-types.js';
+
+/** What the stream needs from its connection. */
+export interface StreamOwner {
+  /** The body ended normally: go on with the next request (or close when framing requires). */
+  streamEnded(stream: ResponseStreamImpl): void;
+  readonly highWaterMark: number;
+}
+
+const LAST_CHUNK = '0\r\n\r\n';
+
+export class ResponseStreamImpl implements ResponseStream {
+  readonly #socket: Socket;
+  readonly #owner: StreamOwner;
+  /** chunked framing (1.1) vs raw bytes (1.0 close-delimited). */
+  readonly #chunked: boolean;
+  /** HEAD, 204, 304: the head was sent, the body is dropped. */
+  readonly #noBody: boolean;
+  #closed = false;
+  #closeListeners: (() => void)[] = [];
+  #drainListeners: (() => void)[] = [];
+  #waitingDrain = false;
+
+  constructor(socket: Socket, owner: StreamOwner, chunked: boolean, noBody: boolean) {
+    this.#socket = socket;
+    this.#owner = owner;
+    this.#chunked = chunked;
+    this.#noBody = noBody;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get bufferedAmount(): number {
+    return this.#closed ? 0 : this.#socket.writableLength;
+  }
+
+  write(chunk: string | Uint8Array): boolean {
+    if (this.#closed) return false;
+    const socket = this.#socket;
+    const length = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+    if (!this.#noBody && length > 0) {
+      if (this.#chunked) {
+        // chunk = chunk-size CRLF chunk-data CRLF (RFC 9112 §7.1)
+        socket.cork();
+        socket.write(`${length.toString(16)}\r\n`, 'latin1');
+        socket.write(chunk);
+        socket.write('\r\n', 'latin1');
+        socket.uncork();
+      } else {
+        socket.write(chunk);
+      }
+    }
+    const ok = socket.writableLength < this.#owner.highWaterMark;
+    if (!ok) this.#waitingDrain = true;
+    return ok;
+  }
+
+  end(): void {
+    if (this.#closed) return;
+    if (this.#chunked && !this.#noBody) this.#socket.write(LAST_CHUNK, 'latin1');
+    this.#close();
+    this.#owner.streamEnded(this);
+  }
+
+  onClose(listener: () => void): void {
+    if (this.#closed) queueMicrotask(listener);
+    else this.#closeListeners.push(listener);
+  }
+
+  onDrain(listener: () => void): void {
+    this.#drainListeners.push(listener);
+  }
+
+  /** The connection saw 'drain'. */
+  drained(): void {
+    if (!this.#waitingDrain || this.#closed) return;
+    this.#waitingDrain = false;
+    for (const listener of this.#drainListeners) listener();
+  }
+
+  /** The client went away (or the connection is being destroyed). */
+  aborted(): void {
+    if (!this.#closed) this.#close();
+  }
+
+  #close(): void {
+    this.#closed = true;
+    const listeners = this.#closeListeners;
+    this.#closeListeners = [];
+    this.#drainListeners = [];
+    for (const listener of listeners) {
+      try {
+        listener();
+      } catch {
+        // a listener's failure must not break the connection's bookkeeping
+      }
+    }
+  }
+}

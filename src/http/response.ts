@@ -1,0 +1,172 @@
+// Response state and serialization. The head is built as one string (status line from the
+// precomputed table, cached Date, fields, framing) and handed to the output together with a string
+// body (one write); a bytes body follows the head in the same corked writev (src/http/output.ts).
+// Framing is ours alone (RFC 9112 §6): Content-Length for whole bodies, chunked for streams on 1.1,
+// close-delimited for streams on 1.0; user-set Content-Length / Transfer-Encoding are ignored.
+import { WasmlaneError } from '../errors.js';
+import { dateLine } from './date.js';
+import { isValidStatus, statusHasNoBody, statusLine } from './status-lines.js';
+
+// RFC 9110 §5.1: field-name = token; §5.5: field-value excludes CR, LF and NUL (header injection).
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAD_VALUE = /[\r\n\0]/;
+const NON_ASCII = /[^\x00-\x7f]/;
+const NOT_LATIN1 = /[^\x00-\xff]/;
+
+export type ResponseBody = string | Uint8Array | null;
+
+const DEFAULT_TEXT_TYPE = 'content-type: text/plain; charset=utf-8\r\n';
+
+/** Framing of a response head. */
+export const FRAME_LENGTH = 0;
+export const FRAME_CHUNKED = 1;
+export const FRAME_CLOSE = 2;
+
+export function checkHeaderName(name: string): void {
+  if (typeof name !== 'string' || !TOKEN.test(name)) {
+    throw new WasmlaneError('WL_INVALID_RESPONSE_HEADER', `name ${JSON.stringify(name)} is not a token`);
+  }
+}
+
+export function checkHeaderValue(name: string, value: string): void {
+  if (BAD_VALUE.test(value) || NOT_LATIN1.test(value)) {
+    throw new WasmlaneError('WL_INVALID_RESPONSE_HEADER', `value of ${name} contains CR, LF, NUL or a non-latin1 character`);
+  }
+}
+
+export function checkStatus(code: number): void {
+  if (!isValidStatus(code)) throw new WasmlaneError('WL_INVALID_RESPONSE_HEADER', `status ${code} is not 100..599`);
+}
+
+/** What the handler has set so far; one per request. */
+export class ResponseState {
+  status = 200;
+  /** Flat [lowerName, value, lowerName, value, …]; null until a field is set. */
+  fields: string[] | null = null;
+  body: ResponseBody = null;
+  /** A field value has a byte ≥ 0x80: the head must be written as latin1, separately from a UTF-8 body. */
+  nonAscii = false;
+  hasDate = false;
+  hasContentType = false;
+  /** The handler asked for Connection: close. */
+  closeRequested = false;
+  /** Other Connection options the handler set (e.g. "upgrade" with a 426, RFC 9110 §7.8). */
+  connection: string | null = null;
+
+  /** Set (replace) or append a field; framing fields are reserved to the server. */
+  set(name: string, value: string | number, append: boolean): void {
+    checkHeaderName(name);
+    const text = typeof value === 'number' ? String(value) : value;
+    if (typeof text !== 'string') throw new WasmlaneError('WL_INVALID_RESPONSE_HEADER', `value of ${name} is not a string`);
+    checkHeaderValue(name, text);
+    const lower = name.toLowerCase();
+    switch (lower) {
+      case 'content-length':
+      case 'transfer-encoding':
+        return; // framing is computed from the body (RFC 9112 §6.1–§6.3)
+      case 'connection':
+        // Persistence is ours to decide (RFC 9112 §9.3); "close" is honoured, other options kept.
+        if (/(^|[\s,])close($|[\s,])/i.test(text)) this.closeRequested = true;
+        else if (!/^\s*keep-alive\s*$/i.test(text)) this.connection = text;
+        return;
+      case 'date':
+        this.hasDate = true;
+        break;
+      case 'content-type':
+        this.hasContentType = true;
+        break;
+    }
+    if (NON_ASCII.test(text)) this.nonAscii = true;
+    this.setTrusted(lower, text, append);
+  }
+
+  /** @internal Set a field the server itself builds (already valid, lower-case): no checks. */
+  setTrusted(lower: string, value: string, append: boolean): void {
+    const fields = (this.fields ??= []);
+    if (!append) {
+      for (let i = 0; i < fields.length; i += 2) {
+        if (fields[i] === lower) {
+          fields[i + 1] = value;
+          return;
+        }
+      }
+    }
+    fields.push(lower, value);
+  }
+
+  get(name: string): string | undefined {
+    const fields = this.fields;
+    if (fields === null) return undefined;
+    const lower = name.toLowerCase();
+    for (let i = 0; i < fields.length; i += 2) if (fields[i] === lower) return fields[i + 1];
+    return undefined;
+  }
+
+  remove(name: string): void {
+    const fields = this.fields;
+    if (fields === null) return;
+    const lower = name.toLowerCase();
+    for (let i = fields.length - 2; i >= 0; i -= 2) if (fields[i] === lower) fields.splice(i, 2);
+  }
+}
+
+/** Connection handling of this response (RFC 9112 §9.3, §9.6). */
+export function connectionLine(keepAlive: boolean, http10: boolean, extra: string | null): string {
+  if (extra !== null) return `connection: ${extra}${keepAlive ? (http10 ? ', keep-alive' : '') : ', close'}\r\n`;
+  if (!keepAlive) return 'connection: close\r\n';
+  return http10 ? 'connection: keep-alive\r\n' : '';
+}
+
+/** The head: status line, Date, fields, framing, connection, blank line. */
+export function serializeHead(state: ResponseState, framing: number, bodyLength: number, connection: string,
+  defaultType = ''): string {
+  let head = statusLine(state.status);
+  if (!state.hasDate) head += dateLine();
+  head += defaultType;
+  const fields = state.fields;
+  if (fields !== null) {
+    for (let i = 0; i < fields.length; i += 2) head += `${fields[i]}: ${fields[i + 1]}\r\n`;
+  }
+  if (!statusHasNoBody(state.status)) {
+    if (framing === FRAME_LENGTH) head += `content-length: ${bodyLength}\r\n`;
+    else if (framing === FRAME_CHUNKED) head += 'transfer-encoding: chunked\r\n';
+  }
+  return head + connection + '\r\n';
+}
+
+/** Where a response goes: the connection batches text of pipelined responses into one write. */
+export interface ResponseOutput {
+  /** A string written as UTF-8 (an ASCII head, or head + body); `ascii` when every char is < 0x80. */
+  text(chunk: string, ascii: boolean): void;
+  /** A head with non-ASCII (obs-text) field values, written byte for byte. */
+  latin1(chunk: string): void;
+  bytes(chunk: Uint8Array): void;
+}
+
+/**
+ * Write a complete response. `omitBody`: HEAD request (RFC 9110 §9.3.2: same fields as GET, no
+ * content). In the common case (ASCII head, string body) this is one text() call.
+ */
+export function writeResponse(out: ResponseOutput, state: ResponseState, omitBody: boolean, connection: string): void {
+  let body = state.body;
+  if (statusHasNoBody(state.status)) body = null;
+  if (typeof body === 'string') {
+    const length = body.length === 0 ? 0 : Buffer.byteLength(body);
+    const head = serializeHead(state, FRAME_LENGTH, length, connection, state.hasContentType ? '' : DEFAULT_TEXT_TYPE);
+    // UTF-8 length equals the string length only when every char is ASCII: then latin1 can write it.
+    const ascii = length === body.length;
+    if (!state.nonAscii) {
+      if (omitBody || length === 0) out.text(head, true);
+      else out.text(head + body, ascii);
+    } else {
+      out.latin1(head);
+      if (!omitBody && length > 0) out.text(body, ascii);
+    }
+    return;
+  }
+  const length = body === null ? 0 : body.byteLength;
+  const head = serializeHead(state, FRAME_LENGTH, length, connection);
+  if (state.nonAscii) out.latin1(head);
+  else out.text(head, true);
+  if (!omitBody && body !== null && length > 0) out.bytes(body);
+}

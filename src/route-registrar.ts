@@ -1,0 +1,122 @@
+// Route registration shared by Server and its groups: get/post/…/route, group(prefix), middleware
+// per level, ws(). A group only records its prefix and its own hook level; the steps of each route
+// (server hooks → group hooks → route hooks around the handler) are resolved by the server at
+// listen/first request and re-resolved only when hooks change.
+import type { Context } from './context.js';
+import type { HookLevel, Middleware } from './hooks.js';
+import { joinPaths } from './router.js';
+import type { RouteParams } from './router.js';
+import type { WebSocketHandlers } from './ws/websocket.js';
+
+export type AnyContext = Context<any>;
+export type Handler<C = AnyContext> = (ctx: C) => unknown;
+
+export interface RouteOptions {
+  /** Body limit for this route (bytes), overriding request.maxBodySize → 413 above it. */
+  maxBodySize?: number;
+  /** Middleware run before the handler, after the server's and the groups'. */
+  requestMiddleware?: Middleware<AnyContext>[];
+  /** Middleware run after the handler, after the server's and the groups'. */
+  responseMiddleware?: Middleware<AnyContext>[];
+}
+
+/** Where registrations go (the Server). */
+export interface RouteSink {
+  addRoute(method: string, pattern: string, handler: Handler, options: RouteOptions | undefined, levels: readonly HookLevel<AnyContext>[]): void;
+  addWebSocket(pattern: string, handlers: unknown, options: unknown, levels: readonly HookLevel<AnyContext>[]): void;
+  hooksChanged(): void;
+}
+
+type Route<P extends string> = (ctx: Context<RouteParams<P>>) => unknown;
+
+export abstract class RouteRegistrar {
+  /** This level's own hooks. */
+  protected readonly level: HookLevel<AnyContext> = { request: [], response: [] };
+  protected abstract readonly prefix: string;
+  /** Hook levels from the server down to this one (inclusive). */
+  protected abstract readonly levels: readonly HookLevel<AnyContext>[];
+  protected abstract readonly sink: RouteSink;
+
+  get<P extends string>(pattern: P, handler: Route<P>, options?: RouteOptions): this {
+    return this.#add('GET', pattern, handler, options);
+  }
+
+  post<P extends string>(pattern: P, handler: Route<P>, options?: RouteOptions): this {
+    return this.#add('POST', pattern, handler, options);
+  }
+
+  put<P extends string>(pattern: P, handler: Route<P>, options?: RouteOptions): this {
+    return this.#add('PUT', pattern, handler, options);
+  }
+
+  patch<P extends string>(pattern: P, handler: Route<P>, options?: RouteOptions): this {
+    return this.#add('PATCH', pattern, handler, options);
+  }
+
+  delete<P extends string>(pattern: P, handler: Route<P>, options?: RouteOptions): this {
+    return this.#add('DELETE', pattern, handler, options);
+  }
+
+  head<P extends string>(pattern: P, handler: Route<P>, options?: RouteOptions): this {
+    return this.#add('HEAD', pattern, handler, options);
+  }
+
+  options<P extends string>(pattern: P, handler: Route<P>, options?: RouteOptions): this {
+    return this.#add('OPTIONS', pattern, handler, options);
+  }
+
+  /** A route for any method (or for one extension method: `on('PROPFIND', …)`). */
+  route<P extends string>(pattern: P, handler: Route<P>, options?: RouteOptions): this {
+    return this.#add('*', pattern, handler, options);
+  }
+
+  /** A route for one method given by name (e.g. an extension method, RFC 9110 §9.1). */
+  on<P extends string>(method: string, pattern: P, handler: Route<P>, options?: RouteOptions): this {
+    return this.#add(method, pattern, handler, options);
+  }
+
+  /** Routes under a common prefix with their own middleware. */
+  group(prefix: string, define: (group: RouteGroup) => void): this {
+    define(new RouteGroup(this.sink, joinPaths(this.prefix, prefix), this.levels));
+    return this;
+  }
+
+  /** fn(ctx) → Status | void | Promise: runs before the handler; Status.Reject stops the chain. */
+  requestMiddleware(fn: Middleware<AnyContext>): this {
+    this.level.request.push(fn);
+    this.sink.hooksChanged();
+    return this;
+  }
+
+  /** fn(ctx) → Status | void | Promise: runs after the handler, before the response is written. */
+  responseMiddleware(fn: Middleware<AnyContext>): this {
+    this.level.response.push(fn);
+    this.sink.hooksChanged();
+    return this;
+  }
+
+  /** A WebSocket route (GET + Upgrade: websocket); a plain GET to it is answered 426. `options`: WebSocketOptions (validated at run time). */
+  ws(pattern: string, handlers: WebSocketHandlers, options?: unknown): this {
+    this.sink.addWebSocket(joinPaths(this.prefix, pattern), handlers, options, this.levels);
+    return this;
+  }
+
+  #add(method: string, pattern: string, handler: Handler<any>, options: RouteOptions | undefined): this {
+    if (typeof handler !== 'function') throw new TypeError(`wasmlane: handler for ${method} ${pattern} is not a function`);
+    this.sink.addRoute(method, this.prefix === '' ? pattern : joinPaths(this.prefix, pattern), handler, options, this.levels);
+    return this;
+  }
+}
+
+export class RouteGroup extends RouteRegistrar {
+  protected readonly prefix: string;
+  protected readonly levels: readonly HookLevel<AnyContext>[];
+  protected readonly sink: RouteSink;
+
+  constructor(sink: RouteSink, prefix: string, parentLevels: readonly HookLevel<AnyContext>[]) {
+    super();
+    this.sink = sink;
+    this.prefix = prefix;
+    this.levels = [...parentLevels, this.level];
+  }
+}

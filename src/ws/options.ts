@@ -1,0 +1,126 @@
+// WebSocket route / client options: one validated, frozen record per route (resolved at registration,
+// never per connection — fastify's habit), with the defaults documented beside each field.
+import { WasmlaneError } from '../errors.js';
+import type { EngineKind } from '../wasm/instance.js';
+import type { UpgradeRequest } from '../http/stream-types.js';
+
+/** permessage-deflate parameters (RFC 7692 §7.1). `true` means all defaults. */
+export interface PerMessageDeflateOptions {
+  /** Ask/allow the server to reset its compression context per message (§7.1.1.1). Default false. */
+  serverNoContextTakeover?: boolean;
+  /** Ask/allow the client to reset its compression context per message (§7.1.1.2). Default false. */
+  clientNoContextTakeover?: boolean;
+  /** LZ77 window of the server's compressor, 8–15 (§7.1.2.1). Default 15. */
+  serverMaxWindowBits?: number;
+  /** LZ77 window of the client's compressor, 8–15 (§7.1.2.2). Default 15. */
+  clientMaxWindowBits?: number;
+  /** Messages shorter than this many bytes are sent uncompressed (RSV1 clear). Default 1024. */
+  threshold?: number;
+}
+
+export type SlowConsumerPolicy = 'drop' | 'close';
+
+export interface WebSocketOptions {
+  /** Largest message (after reassembly and inflation) accepted; over it → close 1009. Default 16 MiB:
+   *  ws allows 100 MiB, but a server shared by many clients should not hold 100 MiB per socket. */
+  maxPayload?: number;
+  /** Most frames in one fragmented message; over it → close 1009. Default 1024. */
+  maxFragments?: number;
+  /** Negotiate permessage-deflate (RFC 7692). Default false (off): compression costs CPU and memory. */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /** Ping every N ms; a peer that has not ponged by the next tick is terminated (1006). 0 = off. Default 30 000. */
+  heartbeatIntervalMs?: number;
+  /** After sending a close frame, wait this long for the peer's close / TCP end, then destroy. Default 5 000. */
+  closeTimeoutMs?: number;
+  /** Broadcast (publish) skips or closes a subscriber whose bufferedAmount is above this. Default 1 MiB. */
+  maxBufferedAmount?: number;
+  /** 'drop' (default): skip the message for that subscriber only. 'close': close it with 1008. */
+  slowConsumerPolicy?: SlowConsumerPolicy;
+  /** Subprotocols the server speaks; the first one the client offers wins (RFC 6455 §4.2.2). */
+  protocols?: string[];
+  /** Pick a subprotocol yourself (overrides `protocols`); return one of `offered` or false for none. */
+  handleProtocols?: (offered: readonly string[], request: UpgradeRequest) => string | false | undefined | null;
+  /** Frame codec engine (see src/wasm/instance.ts). Default 'auto' (WASMLANE_ENGINE, else best available). */
+  engine?: EngineKind | 'auto';
+}
+
+export interface ResolvedWebSocketOptions {
+  readonly maxPayload: number;
+  readonly maxFragments: number;
+  readonly perMessageDeflate: Readonly<Required<PerMessageDeflateOptions>> | false;
+  readonly heartbeatIntervalMs: number;
+  readonly closeTimeoutMs: number;
+  readonly maxBufferedAmount: number;
+  readonly slowConsumerPolicy: SlowConsumerPolicy;
+  readonly protocols: readonly string[] | undefined;
+  readonly handleProtocols: WebSocketOptions['handleProtocols'];
+  readonly engine: EngineKind | 'auto';
+}
+
+export const WS_DEFAULTS = Object.freeze({
+  maxPayload: 16 * 1024 * 1024,
+  maxFragments: 1024,
+  heartbeatIntervalMs: 30_000,
+  closeTimeoutMs: 5_000,
+  maxBufferedAmount: 1024 * 1024,
+  slowConsumerPolicy: 'drop' as SlowConsumerPolicy,
+});
+
+const DEFLATE_DEFAULTS: Required<PerMessageDeflateOptions> = {
+  serverNoContextTakeover: false,
+  clientNoContextTakeover: false,
+  serverMaxWindowBits: 15,
+  clientMaxWindowBits: 15,
+  threshold: 1024,
+};
+
+function invalid(detail: string): never {
+  throw new WasmlaneError('WL_INVALID_CONFIG', `websocket ${detail}`);
+}
+
+function count(value: unknown, name: string, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    invalid(`${name} must be an integer ≥ ${min}`);
+  }
+  return value;
+}
+
+function resolveDeflate(value: WebSocketOptions['perMessageDeflate']): ResolvedWebSocketOptions['perMessageDeflate'] {
+  if (value === undefined || value === false) return false;
+  if (value === true) return Object.freeze({ ...DEFLATE_DEFAULTS });
+  if (typeof value !== 'object' || value === null) invalid('perMessageDeflate must be a boolean or an object');
+  const merged = { ...DEFLATE_DEFAULTS, ...value };
+  for (const bits of [merged.serverMaxWindowBits, merged.clientMaxWindowBits]) {
+    // RFC 7692 §7.1.2: window bits are 8..15.
+    if (!Number.isInteger(bits) || bits < 8 || bits > 15) invalid('perMessageDeflate window bits must be 8..15');
+  }
+  count(merged.threshold, 'perMessageDeflate.threshold', 0, 0);
+  return Object.freeze(merged);
+}
+
+/** Validate and complete options; throws WasmlaneError('WL_INVALID_CONFIG') on a bad value. */
+export function resolveWebSocketOptions(options?: unknown): ResolvedWebSocketOptions {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) invalid('options must be an object');
+  const o = (options ?? {}) as WebSocketOptions;
+  const policy = o.slowConsumerPolicy ?? WS_DEFAULTS.slowConsumerPolicy;
+  if (policy !== 'drop' && policy !== 'close') invalid("slowConsumerPolicy must be 'drop' or 'close'");
+  if (o.protocols !== undefined && (!Array.isArray(o.protocols) || o.protocols.some((p) => typeof p !== 'string'))) {
+    invalid('protocols must be an array of strings');
+  }
+  if (o.handleProtocols !== undefined && typeof o.handleProtocols !== 'function') invalid('handleProtocols must be a function');
+  const engine = o.engine ?? 'auto';
+  if (!['auto', 'wasm-simd', 'wasm', 'js'].includes(engine)) invalid('engine must be auto, wasm-simd, wasm or js');
+  return Object.freeze({
+    maxPayload: count(o.maxPayload, 'maxPayload', WS_DEFAULTS.maxPayload, 1),
+    maxFragments: count(o.maxFragments, 'maxFragments', WS_DEFAULTS.maxFragments, 1),
+    perMessageDeflate: resolveDeflate(o.perMessageDeflate),
+    heartbeatIntervalMs: count(o.heartbeatIntervalMs, 'heartbeatIntervalMs', WS_DEFAULTS.heartbeatIntervalMs, 0),
+    closeTimeoutMs: count(o.closeTimeoutMs, 'closeTimeoutMs', WS_DEFAULTS.closeTimeoutMs, 1),
+    maxBufferedAmount: count(o.maxBufferedAmount, 'maxBufferedAmount', WS_DEFAULTS.maxBufferedAmount, 0),
+    slowConsumerPolicy: policy,
+    protocols: o.protocols === undefined ? undefined : Object.freeze([...o.protocols]),
+    handleProtocols: o.handleProtocols,
+    engine,
+  });
+}

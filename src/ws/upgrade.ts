@@ -1,0 +1,173 @@
+// Server side of the opening handshake (RFC 6455 §4.2): the HTTP core hands over a GET that asked to
+// upgrade on a route registered with server.ws(path, handlers, options). We validate it, let the
+// application's upgrade hook accept or refuse it, negotiate the subprotocol and extensions, answer
+// 101 in one write and start a WebSocket on the socket — or answer 4xx and close.
+import type { Socket } from 'node:net';
+import type { UpgradeRequest } from '../http/stream-types.js';
+import { buildAcceptResponse, buildRejectResponse, checkUpgradeRequest, selectProtocol } from './handshake.js';
+import { resolveWebSocketOptions, type ResolvedWebSocketOptions } from './options.js';
+import { negotiateServerExtensions } from './extensions.js';
+import { WebSocket, type WebSocketHandlers } from './websocket.js';
+import { topicRegistryFor } from '../pubsub.js';
+
+/** What an upgrade hook may return (or resolve to). */
+export type UpgradeVerdict =
+  | boolean
+  | undefined
+  | void
+  | number
+  | {
+      /** A status other than 101 refuses the upgrade with that status (e.g. 401, 403, 429). */
+      status?: number;
+      /** Subprotocol to select (must be one the client offered); overrides options.protocols. */
+      protocol?: string;
+      /** Extra response fields (on the 101, or on the refusal). */
+      headers?: Record<string, string>;
+      /** Application data, available as ws.data. */
+      data?: unknown;
+    };
+
+const resolvedOptions = new WeakMap<object, ResolvedWebSocketOptions>();
+let defaultOptions: ResolvedWebSocketOptions | undefined;
+
+/** Resolve once per route options object (the route registration's record), not per connection. */
+function optionsFor(options: unknown): ResolvedWebSocketOptions {
+  if (options === undefined || options === null) return (defaultOptions ??= resolveWebSocketOptions());
+  if (typeof options !== 'object') return resolveWebSocketOptions(options); // throws WL_INVALID_CONFIG
+  let resolved = resolvedOptions.get(options);
+  if (resolved === undefined) {
+    resolved = resolveWebSocketOptions(options);
+    resolvedOptions.set(options, resolved);
+    resolvedOptions.set(resolved, resolved); // the Server passes records it resolved at registration
+  }
+  return resolved;
+}
+
+function refuse(socket: Socket, status: number, headers?: Record<string, string>): void {
+  if (socket.destroyed) return;
+  socket.end(buildRejectResponse(status, headers));
+  // A peer that never reads must not hold the socket: end() alone waits for the write to flush.
+  setTimeout(() => socket.destroy(), 2_000).unref();
+}
+
+export function handleWebSocketUpgrade(
+  request: UpgradeRequest,
+  socket: Socket,
+  head: Buffer,
+  handlers: unknown,
+  options: unknown,
+  server: unknown,
+): void {
+  const routeHandlers = (handlers ?? {}) as WebSocketHandlers;
+  const opts = optionsFor(options);
+  socket.on('error', ignoreError); // until the WebSocket installs its own handling
+  const offer = checkUpgradeRequest(request);
+  if (!offer.ok) return refuse(socket, offer.status, offer.headers);
+
+  let verdict: unknown;
+  try {
+    verdict = routeHandlers.upgrade?.(request);
+  } catch {
+    return refuse(socket, 500);
+  }
+  if (!isPromiseLike(verdict)) {
+    return accept(request, socket, head, routeHandlers, opts, server, offer.key, offer.protocols, offer.extensions, verdict);
+  }
+  // An async hook (auth lookup …): keep bytes that arrive meanwhile, they may be the first frames.
+  const early: Buffer[] = [head];
+  const collect = (chunk: Buffer): void => void early.push(chunk);
+  socket.on('data', collect);
+  verdict.then(
+    (value) => {
+      socket.off('data', collect);
+      if (socket.destroyed) return;
+      const bytes = Buffer.concat(early);
+      accept(request, socket, bytes, routeHandlers, opts, server, offer.key, offer.protocols, offer.extensions, value);
+    },
+    () => {
+      socket.off('data', collect);
+      refuse(socket, 500);
+    },
+  );
+}
+
+function ignoreError(): void {}
+
+// Open WebSockets per server, so server.close() starts their closing handshakes (1001 Going Away)
+// instead of waiting for its timeout to destroy them.
+const openSockets = new WeakMap<object, Set<WebSocket>>();
+
+function track(server: unknown, ws: WebSocket): void {
+  if (typeof server !== 'object' || server === null) return;
+  let set = openSockets.get(server);
+  if (set === undefined) {
+    const created = new Set<WebSocket>();
+    set = created;
+    openSockets.set(server, created);
+    const hooks = (server as { readonly closeHooks?: (() => void)[] }).closeHooks;
+    hooks?.push(() => {
+      for (const socket of created) socket.goAway();
+    });
+  }
+  set.add(ws);
+  ws.once('close', () => set.delete(ws));
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+function accept(
+  request: UpgradeRequest,
+  socket: Socket,
+  head: Buffer,
+  handlers: WebSocketHandlers,
+  opts: ResolvedWebSocketOptions,
+  server: unknown,
+  key: string,
+  offeredProtocols: string[],
+  offeredExtensions: string | undefined,
+  verdict: unknown,
+): void {
+  // The hook's answer: false → 403, a number or { status } other than 101 → that status.
+  if (verdict === false) return refuse(socket, 403);
+  if (typeof verdict === 'number' && verdict !== 101) return refuse(socket, verdict);
+  const detail = typeof verdict === 'object' && verdict !== null ? (verdict as Exclude<UpgradeVerdict, number | boolean | void | undefined>) : {};
+  if (detail.status !== undefined && detail.status !== 101) return refuse(socket, detail.status, detail.headers);
+
+  const protocol =
+    detail.protocol !== undefined && offeredProtocols.includes(detail.protocol)
+      ? detail.protocol
+      : selectProtocol(
+          offeredProtocols,
+          opts.protocols,
+          opts.handleProtocols === undefined ? undefined : (offered) => opts.handleProtocols!(offered, request),
+        );
+  const extensions = negotiateServerExtensions(offeredExtensions, opts);
+  if (extensions === null) return refuse(socket, 400); // malformed extension offer
+
+  let response: string;
+  try {
+    response = buildAcceptResponse(key, protocol, extensions.header, detail.headers);
+  } catch {
+    return refuse(socket, 500); // invalid header from the hook
+  }
+  if (socket.destroyed) return;
+  socket.write(response);
+  const ws = new WebSocket({
+    socket,
+    isServer: true,
+    options: opts,
+    ...(protocol === undefined ? {} : { protocol }),
+    ...(extensions.header === undefined ? {} : { extensions: extensions.header }),
+    handlers,
+    ...(typeof server === 'object' && server !== null ? { registry: topicRegistryFor(server) } : {}),
+    ...(extensions.inflater === undefined ? {} : { inflater: extensions.inflater }),
+    ...(extensions.deflater === undefined ? {} : { deflater: extensions.deflater }),
+    ...(extensions.params === undefined ? {} : { deflateParams: extensions.params }),
+    data: detail.data,
+  });
+  socket.off('error', ignoreError);
+  track(server, ws);
+  ws.start(head);
+}

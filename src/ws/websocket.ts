@@ -1,0 +1,374 @@
+// The WebSocket connection object, the same class on both sides (server route handlers and the client
+// returned by connect()). It owns the socket after the handshake, feeds bytes to a Receiver, writes
+// frames, and runs the closing handshake (RFC 6455 §5.5.1, §7), the heartbeat and write backpressure.
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { Receiver } from './receiver.js';
+import { Heartbeat } from './heartbeat.js';
+import type { WebSocketHandlers, WebSocketInit } from './websocket-types.js';
+import { WasmlaneError } from '../errors.js';
+import type { MessageDeflater, MessageInflater } from './protocol.js';
+import type { ResolvedWebSocketOptions } from './options.js';
+import type { PublishedMessage, TopicRegistry, TopicSubscriber } from '../pubsub.js';
+import { toPayload } from '../pubsub.js';
+import { OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT, FrameWriter, sharedDeflatedFrame, sharedFrame } from './wire.js';
+
+export type { WebSocketHandlers, WebSocketInit } from './websocket-types.js';
+
+export const CONNECTING = 0;
+export const OPEN = 1;
+export const CLOSING = 2;
+export const CLOSED = 3;
+
+const EMPTY = Buffer.alloc(0);
+
+/** Close codes an application may send (§7.4.1–§7.4.2): 1000, and 3000–4999 (registered / private). */
+function isUserCloseCode(code: number): boolean {
+  return code === 1000 || (Number.isInteger(code) && code >= 3000 && code <= 4999);
+}
+
+export class WebSocket extends EventEmitter implements TopicSubscriber {
+  static readonly CONNECTING = CONNECTING;
+  static readonly OPEN = OPEN;
+  static readonly CLOSING = CLOSING;
+  static readonly CLOSED = CLOSED;
+
+  readyState: number = CONNECTING;
+  readonly protocol: string;
+  readonly extensions: string;
+  readonly remoteAddress: string | undefined;
+  readonly isServer: boolean;
+  /** Application data from the upgrade hook. */
+  data: unknown;
+
+  private readonly socket: Socket;
+  private readonly options: ResolvedWebSocketOptions;
+  private readonly handlers: WebSocketHandlers;
+  private readonly registry: TopicRegistry | undefined;
+  private readonly receiver: Receiver;
+  private readonly writer: FrameWriter;
+  private closeFrameSent = false;
+  private closeFrameReceived = false;
+  private closeCode = 1006;
+  private closeReason: Buffer = EMPTY;
+  private closeTimer: NodeJS.Timeout | undefined;
+  private heartbeat: Heartbeat | undefined;
+  private needDrain = false;
+  private readonly inflater: MessageInflater | undefined;
+  private readonly deflater: MessageDeflater | undefined;
+  /** Window bits of a compressed frame publish may share with this socket (server_no_context_takeover). */
+  private readonly sharedDeflateBits: number | undefined;
+
+  constructor(init: WebSocketInit) {
+    super();
+    this.socket = init.socket;
+    this.isServer = init.isServer;
+    this.options = init.options;
+    this.protocol = init.protocol ?? '';
+    this.extensions = init.extensions ?? '';
+    this.handlers = init.handlers ?? {};
+    this.registry = init.registry;
+    this.data = init.data;
+    this.remoteAddress = init.socket.remoteAddress;
+    this.inflater = init.inflater;
+    this.deflater = init.deflater;
+    const p = init.deflateParams;
+    this.sharedDeflateBits = init.isServer && p?.serverNoContextTakeover === true ? p.serverMaxWindowBits : undefined;
+    this.writer = new FrameWriter(init.socket, !init.isServer, init.deflater, this.options.perMessageDeflate, this.options.engine, () => this.onSocketDrain());
+    this.receiver = new Receiver(
+      {
+        engine: this.options.engine,
+        isServer: init.isServer,
+        maxPayload: this.options.maxPayload,
+        maxFragments: this.options.maxFragments,
+        ...(init.inflater === undefined ? {} : { inflate: init.inflater }),
+      },
+      {
+        message: (data, isBinary) => this.onMessage(data, isBinary),
+        ping: (data) => this.onPing(data),
+        pong: (data) => this.onPong(data),
+        close: (code, reason) => this.onCloseFrame(code, reason),
+        error: (err) => this.onProtocolError(err),
+      },
+    );
+  }
+
+  /**
+   * Go OPEN: install socket listeners, call open(), then process `head` (bytes that arrived with the
+   * handshake). Called by the upgrade code after the 101 is written, and by connect() after the 101 is read.
+   */
+  start(head: Buffer): void {
+    const socket = this.socket;
+    this.readyState = OPEN;
+    socket.setNoDelay(true);
+    socket.setTimeout(0);
+    // After a close frame (or a protocol error) the rest of the input is ignored (§5.5.1), but still
+    // read, so the peer's FIN is seen and 'close' fires without waiting for closeTimeoutMs.
+    socket.on('data', (chunk: Buffer) => {
+      if (this.closeFrameReceived) return;
+      // Cork while the chunk's messages are handled: every reply they trigger (echoes, pongs, the
+      // frames of a publish to this socket) leaves in one writev instead of one syscall per frame.
+      socket.cork();
+      try {
+        this.receiver.write(chunk);
+      } finally {
+        socket.uncork();
+      }
+    });
+    socket.on('drain', () => this.onSocketDrain());
+    socket.on('end', () => this.onSocketEnd());
+    socket.on('error', (err) => this.onSocketError(err));
+    socket.on('close', () => this.onSocketClose());
+    if (socket.destroyed) process.nextTick(() => this.onSocketClose()); // died before start (client gap)
+    const interval = this.options.heartbeatIntervalMs;
+    if (interval > 0) this.heartbeat = new Heartbeat(interval, () => this.ping(), () => this.onHeartbeatTimeout());
+    this.dispatch('open', () => this.handlers.open?.(this));
+    this.receive(head);
+  }
+
+  /** Process bytes that did not come through the socket's 'data' event (handshake leftovers). */
+  receive(bytes: Buffer): void {
+    if (bytes.length > 0 && !this.closeFrameReceived && this.readyState !== CLOSED) this.receiver.write(bytes);
+  }
+
+  /** Bytes queued on the socket plus messages still being compressed. */
+  get bufferedAmount(): number {
+    return this.socket.writableLength + this.writer.pendingBytes;
+  }
+
+  get maxBufferedAmount(): number {
+    return this.options.maxBufferedAmount;
+  }
+
+  get slowConsumerPolicy(): 'drop' | 'close' {
+    return this.options.slowConsumerPolicy;
+  }
+
+  /**
+   * Send one message: strings as text, anything else as binary unless `isBinary` says otherwise.
+   * Returns false when the socket's buffer is over its high-water mark (a 'drain' follows) or when
+   * the connection is not OPEN (the message is then discarded, as browsers do after close()).
+   */
+  send(data: string | Buffer | ArrayBufferView | ArrayBuffer, isBinary?: boolean): boolean {
+    if (this.readyState !== OPEN) return false;
+    const binary = isBinary ?? typeof data !== 'string';
+    const ok = this.writer.message(toPayload(data), binary ? OP_BINARY : OP_TEXT);
+    if (!ok) this.needDrain = true;
+    return ok;
+  }
+
+  /** Send a ping (§5.5.2); `data` up to 125 bytes. */
+  ping(data: string | Buffer = EMPTY): void {
+    if (this.readyState !== OPEN) return;
+    const payload = toPayload(data);
+    if (payload.length > 125) throw new RangeError('wasmlane: ping payload is over 125 bytes');
+    this.writer.control(OP_PING, payload);
+  }
+
+  /**
+   * Start the closing handshake (§7.1.2). `code` must be 1000 or 3000–4999; `reason` at most 123 bytes
+   * of UTF-8 (a control payload is ≤ 125 bytes, 2 of them the code). No code sends an empty close
+   * frame, which the peer reports as 1005.
+   */
+  close(code?: number, reason: string | Buffer = EMPTY): void {
+    const reasonBytes = toPayload(reason);
+    if (code === undefined) {
+      if (reasonBytes.length > 0) throw new TypeError('wasmlane: a close reason needs a close code');
+    } else if (!isUserCloseCode(code)) {
+      throw new RangeError(`wasmlane: close code ${code} is not 1000 or 3000–4999`);
+    }
+    if (reasonBytes.length > 123) throw new RangeError('wasmlane: close reason is over 123 bytes');
+    this.closeWith(code, reasonBytes);
+  }
+
+  /** Close with 1001 Going Away (§7.4.1): the server is shutting down. */
+  goAway(): void {
+    this.closeWith(1001, EMPTY);
+  }
+
+  /** Drop the TCP connection without a closing handshake (the close event reports 1006). */
+  terminate(): void {
+    if (this.readyState === CLOSED) return;
+    this.readyState = CLOSING;
+    this.socket.destroy();
+  }
+
+  // --- topics (src/pubsub.ts) ----------------------------------------------------------------------
+
+  subscribe(topic: string): boolean {
+    return this.requireRegistry().subscribe(this, topic);
+  }
+
+  unsubscribe(topic: string): boolean {
+    return this.requireRegistry().unsubscribe(this, topic);
+  }
+
+  isSubscribed(topic: string): boolean {
+    return this.registry?.isSubscribed(this, topic) ?? false;
+  }
+
+  get topics(): string[] {
+    return this.registry?.topicsOf(this) ?? [];
+  }
+
+  /** Publish to a topic of this connection's server (the sender receives it too when subscribed). */
+  publish(topic: string, data: string | Buffer | ArrayBufferView, isBinary?: boolean): number {
+    return this.requireRegistry().publish(topic, data, isBinary);
+  }
+
+  /** TopicSubscriber: write the message's shared frame (encoded once per publish). */
+  deliver(message: PublishedMessage): boolean {
+    if (this.readyState !== OPEN) return false;
+    let ok: boolean;
+    if (!this.writer.compressing) {
+      ok = this.writer.raw(message.encoded('ws', sharedFrame));
+    } else if (this.options.perMessageDeflate !== false && message.data.length < this.options.perMessageDeflate.threshold) {
+      ok = this.writer.prepared(message.encoded('ws', sharedFrame), message.data.length); // small: uncompressed
+    } else if (this.sharedDeflateBits !== undefined) {
+      // No context takeover on our side: one compression serves every subscriber with these window bits.
+      const bits = this.sharedDeflateBits;
+      ok = this.writer.prepared(message.encoded(`ws-deflate-${bits}`, (m) => sharedDeflatedFrame(m, bits)), message.data.length);
+    } else {
+      // With context takeover each connection's compressor has its own history: compress per socket.
+      ok = this.writer.message(message.data, message.isBinary ? OP_BINARY : OP_TEXT);
+    }
+    if (!ok) this.needDrain = true;
+    return true;
+  }
+
+  closeSlowConsumer(): void {
+    // 1008 policy violation (§7.4.1): the application's buffering policy, not a protocol error.
+    this.closeWith(1008, Buffer.from('slow consumer'));
+  }
+
+  private requireRegistry(): TopicRegistry {
+    if (this.registry === undefined) throw new WasmlaneError('WL_WS_NOT_OPEN', 'topics exist on server connections only');
+    return this.registry;
+  }
+
+  // --- closing handshake ---------------------------------------------------------------------------
+
+  /** Send our close frame once (any code, unchecked: internal callers send 1002/1008/1009/1011). */
+  private closeWith(code: number | undefined, reason: Buffer): void {
+    if (this.readyState === CLOSED) return;
+    if (this.readyState === CONNECTING) return this.terminate();
+    this.readyState = CLOSING;
+    if (!this.closeFrameSent) {
+      this.closeFrameSent = true;
+      let payload = EMPTY;
+      if (code !== undefined) {
+        payload = Buffer.allocUnsafe(2 + reason.length);
+        payload.writeUInt16BE(code, 0);
+        reason.copy(payload, 2);
+      }
+      this.writer.control(OP_CLOSE, payload);
+    }
+    if (this.closeFrameReceived) this.endTcp();
+    // §7.1.1: wait a bounded time for the peer's close frame / TCP end, then drop the connection.
+    this.closeTimer ??= setTimeout(() => this.socket.destroy(), this.options.closeTimeoutMs).unref();
+  }
+
+  /** Both close frames exchanged: the server closes TCP first (§7.1.1); a client ends its side too. */
+  private endTcp(): void {
+    this.stopHeartbeat();
+    this.socket.end();
+  }
+
+  private onCloseFrame(code: number, reason: Buffer): void {
+    this.closeFrameReceived = true;
+    this.closeCode = code;
+    this.closeReason = reason;
+    // Echo the code (§5.5.1); a close without a code (1005) is answered without one.
+    if (!this.closeFrameSent) this.closeWith(code === 1005 ? undefined : code, EMPTY);
+    else this.endTcp();
+  }
+
+  private onProtocolError(err: WasmlaneError): void {
+    // §7.1.7 "Fail the WebSocket Connection": send close with the error's code, then close TCP.
+    const code = err.closeCode ?? 1002;
+    this.closeCode = code;
+    this.closeReason = EMPTY;
+    this.closeFrameReceived = true; // the receiver is dead after an error: ignore further input
+    this.closeWith(code, EMPTY); // ends TCP too, since no more frames are read
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+
+  /**
+   * Run the route handler, then the listeners, for one event. A throwing application callback must
+   * not take the server down or leave the Receiver mid-loop: the connection is closed with 1011
+   * (Internal Error, §7.4.1) and the error goes to 'error' listeners, or to stderr when there are none.
+   */
+  private dispatch(event: string, handler: () => void, ...args: unknown[]): void {
+    try {
+      handler();
+      this.emit(event, ...args);
+    } catch (err) {
+      if (this.readyState === OPEN) this.closeWith(1011, EMPTY);
+      if (this.listenerCount('error') > 0) this.emit('error', err);
+      else console.error(`wasmlane: WebSocket ${event} handler threw`, err);
+    }
+  }
+
+  // --- receiver events -----------------------------------------------------------------------------
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (this.closeFrameReceived) return;
+    this.dispatch('message', () => this.handlers.message?.(this, data, isBinary), data, isBinary);
+  }
+
+  private onPing(data: Buffer): void {
+    // §5.5.2: answer a ping with a pong carrying the same application data, as soon as practical.
+    if (this.readyState === OPEN) this.writer.control(OP_PONG, data);
+    this.dispatch('ping', () => this.handlers.ping?.(this, data), data);
+  }
+
+  private onPong(data: Buffer): void {
+    this.heartbeat?.pong();
+    this.dispatch('pong', () => this.handlers.pong?.(this, data), data);
+  }
+
+  // --- socket events -------------------------------------------------------------------------------
+
+  private onSocketDrain(): void {
+    if (!this.needDrain) return;
+    this.needDrain = false;
+    this.dispatch('drain', () => this.handlers.drain?.(this));
+  }
+
+  private onSocketEnd(): void {
+    // The peer sent FIN: finish our side too (its close frame, if any, has been processed by now).
+    if (this.readyState === OPEN) this.readyState = CLOSING;
+    this.socket.end();
+  }
+
+  private onSocketError(err: Error): void {
+    // ECONNRESET and friends end in 'close' (1006); only listeners that asked see the error.
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+
+  private onSocketClose(): void {
+    if (this.readyState === CLOSED) return;
+    this.readyState = CLOSED;
+    this.stopHeartbeat();
+    if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
+    this.receiver.destroy();
+    // zlib streams hold native memory: release them with the connection.
+    (this.inflater as { close?: () => void } | undefined)?.close?.();
+    (this.deflater as { close?: () => void } | undefined)?.close?.();
+    this.registry?.unsubscribeAll(this);
+    // 1006 when the TCP connection ended without a close frame (§7.1.5).
+    const code = this.closeFrameReceived ? this.closeCode : 1006;
+    const reason = this.closeFrameReceived ? this.closeReason : EMPTY;
+    this.dispatch('close', () => this.handlers.close?.(this, code, reason), code, reason);
+  }
+
+  private onHeartbeatTimeout(): void {
+    if (this.listenerCount('error') > 0) this.emit('error', new WasmlaneError('WL_WS_HEARTBEAT_TIMEOUT'));
+    this.terminate(); // the close event reports 1006: no close frame was exchanged
+  }
+
+  private stopHeartbeat(): void {
+    this.heartbeat?.stop();
+    this.heartbeat = undefined;
+  }
+}

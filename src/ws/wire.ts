@@ -1,0 +1,164 @@
+// Writing frames to one socket: the WebSocket object's only path to the wire. Frame encoding and
+// client masking are the protocol core's (src/ws/sender.ts); this adds corked multi-buffer writes,
+// write-order preservation while permessage-deflate compresses asynchronously, and the shared
+// (encode-once) frame used by publish.
+import type { Socket } from 'node:net';
+import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
+import { encodeFrame, prepareFrame } from './sender.js';
+import { createWsCodec } from './codecs.js';
+import type { MessageDeflater, WsCodec } from './protocol.js';
+import type { EngineKind } from '../wasm/instance.js';
+import type { PublishedMessage } from '../pubsub.js';
+
+export { OP_BINARY, OP_CLOSE, OP_CONTINUATION, OP_PING, OP_PONG, OP_TEXT } from './frame.js';
+
+export type Frame = Buffer | readonly Buffer[];
+
+/** The message as an unmasked server frame, built once per publish (PublishedMessage.encoded 'ws'). */
+export function sharedFrame(message: PublishedMessage): Frame {
+  return prepareFrame(message.data, message.isBinary);
+}
+
+const EMPTY = Buffer.alloc(0);
+const TRAILER = Buffer.from([0x00, 0x00, 0xff, 0xff]);
+
+/**
+ * The message compressed with a fresh context (RFC 7692 §7.2.1: sync flush, trailing 00 00 ff ff
+ * removed) as a server frame with RSV1. Sound only for subscribers that agreed to
+ * server_no_context_takeover: their inflater expects no history, so one encoding serves them all.
+ */
+export function sharedDeflatedFrame(message: PublishedMessage, windowBits: number): Frame {
+  let data = deflateRawSync(message.data, { windowBits: Math.max(9, windowBits), finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  if (data.length >= 4 && data.subarray(data.length - 4).equals(TRAILER)) data = data.subarray(0, data.length - 4);
+  return prepareFrame(data, message.isBinary, true);
+}
+
+interface Pending {
+  readonly opcode: number;
+  readonly payload: Buffer;
+  /** Counted in pendingBytes until written. */
+  readonly bytes: number;
+  frame: Frame | undefined; // set once compressed (or immediately when not compressed)
+}
+
+export class FrameWriter {
+  /** Bytes accepted by message() and not yet handed to the socket (waiting for compression). */
+  pendingBytes = 0;
+  private readonly queue: Pending[] = [];
+  private deflating = false;
+  /** We returned false while the socket itself was not full: we owe a drain when the queue empties. */
+  private owedDrain = false;
+  /** Masking codec (client side only), created once per connection. */
+  private readonly codec: WsCodec | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly mask: boolean,
+    private readonly deflater: MessageDeflater | undefined,
+    private readonly deflateOptions: { readonly threshold: number } | false,
+    engine: EngineKind | 'auto',
+    /** Called when a backpressure signal we gave (not the socket) is over; socket drains come via 'drain'. */
+    private readonly onDrain: () => void,
+  ) {
+    this.codec = mask ? createWsCodec(engine) : undefined;
+  }
+
+  private encode(opcode: number, payload: Buffer, rsv1: boolean): Frame {
+    return encodeFrame(opcode, payload, {
+      fin: true,
+      rsv1,
+      mask: this.mask,
+      ...(this.codec === undefined ? {} : { codec: this.codec }),
+    });
+  }
+
+  /** True when data messages may be compressed on this connection. */
+  get compressing(): boolean {
+    return this.deflater !== undefined;
+  }
+
+  /** Queue a complete data message; the return value is the socket's backpressure signal. */
+  message(payload: Buffer, opcode: number): boolean {
+    const compress =
+      this.deflater !== undefined && this.deflateOptions !== false && payload.length >= this.deflateOptions.threshold;
+    if (!compress && this.queue.length === 0) {
+      return this.raw(this.encode(opcode, payload, false));
+    }
+    // Compressed messages finish asynchronously; later messages wait behind them to keep order (§5.4).
+    const item: Pending = { opcode, payload, bytes: payload.length, frame: undefined };
+    if (!compress) item.frame = this.encode(opcode, payload, false);
+    this.queue.push(item);
+    this.pendingBytes += payload.length;
+    this.pump();
+    return this.backpressure();
+  }
+
+  /** A frame encoded elsewhere (publish), written in order after any message still compressing. */
+  prepared(frame: Frame, payloadBytes: number): boolean {
+    if (this.queue.length === 0) return this.raw(frame);
+    this.queue.push({ opcode: 0, payload: EMPTY, bytes: payloadBytes, frame });
+    this.pendingBytes += payloadBytes;
+    this.pump();
+    return this.backpressure();
+  }
+
+  /** The send() result while messages wait for compression: false above the socket's high-water mark. */
+  private backpressure(): boolean {
+    if (this.socket.writableLength + this.pendingBytes < this.socket.writableHighWaterMark) return true;
+    if (!this.socket.writableNeedDrain) this.owedDrain = true;
+    return false;
+  }
+
+  /** Control frames (§5.5) may be injected between data messages, so they never wait in the queue. */
+  control(opcode: number, payload: Buffer): void {
+    if (this.socket.destroyed || !this.socket.writable) return;
+    this.raw(this.encode(opcode, payload, false));
+  }
+
+  /** Write an encoded frame (one buffer, or header + payload corked into one syscall). */
+  raw(frame: Frame): boolean {
+    const socket = this.socket;
+    if (socket.destroyed || !socket.writable) return false;
+    if (Buffer.isBuffer(frame)) return socket.write(frame);
+    socket.cork();
+    let ok = true;
+    for (const part of frame) ok = socket.write(part);
+    socket.uncork();
+    return ok;
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const head = this.queue[0]!;
+      if (head.frame === undefined) {
+        if (!this.deflating) this.compress(head);
+        return;
+      }
+      this.queue.shift();
+      this.pendingBytes -= head.bytes;
+      this.raw(head.frame);
+    }
+    if (this.owedDrain) {
+      this.owedDrain = false;
+      // If the socket is full now, its own 'drain' event follows; otherwise signal it here.
+      if (!this.socket.writableNeedDrain) this.onDrain();
+    }
+  }
+
+  private compress(item: Pending): void {
+    this.deflating = true;
+    this.deflater!.deflate(item.payload, true, (err, data) => {
+      this.deflating = false;
+      if (err !== null || data === undefined) {
+        // A compressor failure is an internal error (1011); dropping the connection is the safe answer.
+        this.queue.length = 0;
+        this.pendingBytes = 0;
+        this.socket.destroy(err ?? undefined);
+        return;
+      }
+      // RSV1 on the first (here: only) frame marks the message compressed (RFC 7692 §6).
+      item.frame = this.encode(item.opcode, data, true);
+      this.pump();
+    });
+  }
+}
