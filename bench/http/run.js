@@ -7,8 +7,9 @@
 //   BENCH_NO_PIN=1    do not pin (by default the server runs on core 1, the load generator on core 0)
 //
 // Servers: wasmlane with the wasm-simd engine and with the js engine, node:http, fastify, and a raw
-// `net` ceiling (bench/http/servers/*.js, each a child process that prints its port). Each server is
-// checked to answer every workload correctly before it is measured. Output: a table (req/s, p50,
+// `net` ceiling (bench/http/servers/*.js, each a child process that prints its port). All run at
+// once; each is checked to answer every workload correctly, then measured in interleaved rounds
+// (bench/http/lib/session.js). Output: a table (req/s, p50,
 // p99, ratio vs node:http, % of the raw ceiling), bench/results/http-<stamp>.json and .svg.
 // --profile: the wasmlane servers run under --cpu-prof; the top 15 self-time functions are printed.
 import { parseArgs } from 'node:util';
@@ -17,12 +18,11 @@ import os from 'node:os';
 import { tasksetPath, machineInfo, printMachine } from '../lib/machine.js';
 import { printTable, fmtNumber, fmtRatio, fmtPercent } from '../lib/table.js';
 import { writeResults, resultPath, timestamp, RESULTS_DIR } from '../lib/results.js';
-import { SERVERS, WORKLOADS, verify } from './lib/workloads.js';
-import { startServer, runLoadgen, killAll } from './lib/processes.js';
-import { median } from './lib/stats.js';
+import { SERVERS, WORKLOADS } from './lib/workloads.js';
+import { killAll } from './lib/processes.js';
 import { chooseTool } from './lib/loadgen.js';
+import { runSession, fmtMs } from './lib/session.js';
 import { barChartSvg } from './lib/svg.js';
-import { topSelfTime, readProfile } from './lib/cpuprofile.js';
 
 const TARGETS = [
   { workload: 'hello', server: 'wasmlane-wasm', vs: 'node-http', goal: 1.6, label: 'wasmlane (wasm-simd) hello keep-alive vs node:http' },
@@ -38,70 +38,6 @@ function pickList(value, all, what) {
   return all.filter((x) => ids.includes(x.id));
 }
 
-/** Measure one server on every workload; returns rows and (with --profile) the profile summary. */
-async function benchServer(server, workloads, o) {
-  const profileName = `http-${o.stamp}-${server.id}.cpuprofile`;
-  const nodeFlags = o.profile && server.wasmlane ? ['--cpu-prof', `--cpu-prof-dir=${o.resultsDir}`, `--cpu-prof-name=${profileName}`] : [];
-  const script = new URL(`./servers/${server.script}`, import.meta.url);
-  const rows = [];
-  let instance;
-  try {
-    instance = await startServer({ script, args: server.args, nodeFlags, taskset: o.taskset, core: o.serverCore });
-  } catch (err) {
-    console.log(`  ${server.label}: could not start — ${String(err.message).split('\n')[0]}`);
-    return { rows: workloads.map((w) => ({ server: server.id, workload: w.id, error: 'did not start' })) };
-  }
-  try {
-    for (const w of workloads) {
-      const check = await verify(instance.port, w, server);
-      if (!check.ok) {
-        console.log(`  ${server.label} / ${w.id}: wrong answer (${check.reason}) — not measured`);
-        rows.push({ server: server.id, workload: w.id, error: `wrong answer: ${check.reason}` });
-        continue;
-      }
-      const runs = [];
-      try {
-        for (let r = 0; r < o.repeats; r++) {
-          runs.push(
-            await runLoadgen(
-              { port: instance.port, workload: w, warmupS: o.warmupS, durationS: o.durationS },
-              { taskset: o.taskset, core: o.loadCore, timeoutMs: (o.warmupS + o.durationS) * 1000 + 60_000 },
-            ),
-          );
-        }
-      } catch (err) {
-        console.log(`  ${server.label} / ${w.id}: load generator failed — ${String(err.message).split('\n')[0]}`);
-        rows.push({ server: server.id, workload: w.id, error: 'load generator failed' });
-        continue;
-      }
-      const row = {
-        server: server.id,
-        workload: w.id,
-        rps: median(runs.map((x) => x.rps)),
-        p50: median(runs.map((x) => x.p50)),
-        p99: median(runs.map((x) => x.p99)),
-        errors: runs.reduce((s, x) => s + (x.errors ?? 0) + (x.timeouts ?? 0), 0),
-        non2xx: runs.reduce((s, x) => s + (x.non2xx ?? 0), 0),
-        responseHeaders: check.headerCount,
-        tool: runs[0].tool,
-        runs,
-      };
-      rows.push(row);
-      console.log(`  ${server.label.padEnd(22)} ${w.id.padEnd(12)} ${fmtNumber(row.rps).padStart(9)} req/s  p50 ${fmtMs(row.p50)} ms  p99 ${fmtMs(row.p99)} ms${row.errors || row.non2xx ? `  errors ${row.errors} non-2xx ${row.non2xx}` : ''}`);
-    }
-  } finally {
-    await instance.stop();
-  }
-  let profile;
-  if (nodeFlags.length) {
-    const file = `${o.resultsDir}/${profileName}`;
-    if (existsSync(file)) {
-      profile = { file, ...topSelfTime(readProfile(file), 15) };
-    } else console.log(`  (no profile written at ${file})`);
-  }
-  return { rows, profile };
-}
-
 function addRatios(rows) {
   const find = (server, workload) => rows.find((r) => r.server === server && r.workload === workload && r.rps);
   for (const r of rows) {
@@ -113,8 +49,6 @@ function addRatios(rows) {
     r.ofRaw = comparable && r.rps && raw ? r.rps / raw.rps : null;
   }
 }
-
-const fmtMs = (v) => (v == null ? '—' : fmtNumber(v, v < 10 ? 2 : 0));
 
 function tools(rows) {
   const used = [...new Set(rows.map((r) => r.tool).filter(Boolean))];
@@ -164,14 +98,7 @@ async function main() {
   console.log(`${servers.length} servers × ${workloads.length} workloads × ${o.repeats} run(s) of ${o.warmupS} s warm-up + ${o.durationS} s: about ${Math.ceil(eta / 60)} min`);
   if (!existsSync(new URL('../../dist/index.js', import.meta.url))) console.log('note: dist/index.js is missing (run `npm run build`): the wasmlane servers will not start');
 
-  const rows = [];
-  const profiles = [];
-  for (const server of servers) {
-    console.log(`\n${server.label}`);
-    const r = await benchServer(server, workloads, o);
-    rows.push(...r.rows);
-    if (r.profile) profiles.push({ server: server.id, label: server.label, ...r.profile });
-  }
+  const { rows, profiles } = await runSession(servers, workloads, o);
   addRatios(rows);
 
   const label = (id) => SERVERS.find((s) => s.id === id)?.label ?? id;

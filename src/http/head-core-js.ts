@@ -34,7 +34,6 @@ const S_VALUE = 10; //       mark2 = end of the value without trailing OWS
 const S_VALUE_LF = 11;
 const S_END_LF = 12;
 
-
 const MAX_METHOD = 32;
 const CR = 0x0d;
 const LF = 0x0a;
@@ -48,7 +47,6 @@ function scanClass(buf: Uint8Array, p: number, stop: number, k: number): number 
   while (p < stop && (CLASS[buf[p]!]! & k) !== 0) p++;
   return p;
 }
-
 
 /**
  * Parse the head at buf[b, b + len). Returns the head length (> 0), 0 when incomplete, or an E_* code;

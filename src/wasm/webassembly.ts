@@ -3,6 +3,8 @@
 // it, so we type the global ourselves and read it once here.
 export interface WasmMemory {
   readonly buffer: ArrayBuffer;
+  /** Throws RangeError here: our memories are fixed-size (initial = maximum). */
+  grow(pages: number): number;
 }
 export interface WasmModuleInstance {
   readonly exports: Record<string, unknown>;
