@@ -30,3 +30,26 @@ export { TopicRegistry } from './pubsub.js';
 export type { TopicSubscriber, PublishedMessage } from './pubsub.js';
 export { SseStream } from './sse.js';
 export type { SseOptions, SseEvent, SseSubscribeOptions } from './sse.js';
+
+// --- Low-level API: the parsers and codecs behind the server, for proxies, tools and benchmarks ---
+export * as abi from './abi.js';
+export { errorFromAbi, codeForAbi } from './errors.js';
+export type { ErrorSpec } from './errors.js';
+export { resolveEngine, loadWasm } from './wasm/instance.js';
+export { createHeadParser, resolveHeadLimits } from './http/head-parsers.js';
+export type { HeadParser, HeadLimits } from './http/head-parser.js';
+export { DEFAULT_HEAD_LIMITS } from './http/head-parser.js';
+export {
+  ParsedHead, METHOD_NAMES, methodOf, targetOf, contentLengthOf, headerName, headerValue, findHeader, lowerName,
+} from './http/head-result.js';
+export { createChunkedDecoder } from './http/chunked-decoders.js';
+export type { ChunkedDecoder, ChunkedSink, ChunkedLimits } from './http/chunked.js';
+export { DEFAULT_CHUNKED_LIMITS } from './http/chunked.js';
+export { createWsCodec } from './ws/codecs.js';
+export type { WsCodec, Utf8Validator, ReceiverOptions, ReceiverEvents } from './ws/protocol.js';
+export { Receiver, isValidCloseCode } from './ws/receiver.js';
+export { Sender, encodeFrame, prepareFrame } from './ws/sender.js';
+export { Router, joinPaths } from './router.js';
+export {
+  DEFAULT_REQUEST_CONFIG, STRICT_REQUEST_CONFIG, RELAXED_REQUEST_CONFIG, DEFAULT_SERVER_CONFIG, headLimitsFrom,
+} from './config.js';

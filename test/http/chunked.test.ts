@@ -54,7 +54,7 @@ describe('chunked corpus', () => {
 });
 
 describe('fixture post-chunked.http', () => {
-  const fixture = (name: string): Buffer => readFileSync(new URL(`../../../shared/fixtures/${name}`, import.meta.url));
+  const fixture = (name: string): Buffer => readFileSync(new URL(`../../bench/fixtures/${name}`, import.meta.url));
   const chunked = fixture('post-chunked.http');
   const json = fixture('post-json.http');
   const body = chunked.subarray(chunked.indexOf('\r\n\r\n') + 4);

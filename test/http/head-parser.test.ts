@@ -13,7 +13,7 @@ import { availableEngines, loadWasm, type EngineKind } from '../../src/wasm/inst
 import { WasmlaneError } from '../../src/errors.js';
 
 const FIXTURES = ['minimal-get', 'typical-browser-get', 'forty-headers-get', 'post-json', 'post-chunked'];
-const load = (name: string): Buffer => readFileSync(new URL(`../../../shared/fixtures/${name}.http`, import.meta.url));
+const load = (name: string): Buffer => readFileSync(new URL(`../../bench/fixtures/${name}.http`, import.meta.url));
 const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
 const engines = availableEngines();
 
