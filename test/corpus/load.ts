@@ -178,11 +178,13 @@ export function parseCorpusFile(text: string, file: string): HeadCase[] {
   return cases;
 }
 
-/** Every case of every corpus file, titles unique per file. */
-export function loadHeadCorpus(dir: string = CORPUS_DIR): HeadCase[] {
-  const all: HeadCase[] = [];
+/** Read every `.md` file of a corpus folder (sorted) with `parse`, and check titles are unique per file. */
+export function loadCorpusDir<T extends { file: string; title: string }>(
+  dir: string, encoding: BufferEncoding, parse: (text: string, file: string) => T[],
+): T[] {
+  const all: T[] = [];
   for (const name of readdirSync(dir).filter((f) => f.endsWith('.md')).sort()) {
-    const cases = parseCorpusFile(readFileSync(join(dir, name), 'utf8'), basename(name, '.md'));
+    const cases = parse(readFileSync(join(dir, name), encoding), basename(name, '.md'));
     const titles = new Set<string>();
     for (const c of cases) {
       if (titles.has(c.title)) throw new Error(`${c.file}: duplicate title "${c.title}"`);
@@ -191,4 +193,9 @@ export function loadHeadCorpus(dir: string = CORPUS_DIR): HeadCase[] {
     all.push(...cases);
   }
   return all;
+}
+
+/** Every case of every corpus file, titles unique per file. */
+export function loadHeadCorpus(dir: string = CORPUS_DIR): HeadCase[] {
+  return loadCorpusDir(dir, 'utf8', parseCorpusFile);
 }

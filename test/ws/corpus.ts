@@ -14,9 +14,8 @@
 //   message text PAYLOAD | message binary PAYLOAD | ping PAYLOAD | pong PAYLOAD | close CODE PAYLOAD
 //   error CLOSECODE WL_CODE
 // Options: isServer=false maxPayload=N maxFragments=N
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadCorpusDir } from '../corpus/load.js';
 
 export interface WsCase {
   readonly file: string;
@@ -142,16 +141,5 @@ export function parseWsCorpus(text: string, file: string): WsCase[] {
 }
 
 export function loadWsCorpus(): WsCase[] {
-  const dir = fileURLToPath(new URL('../corpus/ws/', import.meta.url));
-  const all: WsCase[] = [];
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.md')).sort()) {
-    const cases = parseWsCorpus(readFileSync(join(dir, name), 'utf8'), basename(name, '.md'));
-    const titles = new Set<string>();
-    for (const c of cases) {
-      if (titles.has(c.title)) throw new Error(`${c.file}: duplicate title "${c.title}"`);
-      titles.add(c.title);
-    }
-    all.push(...cases);
-  }
-  return all;
+  return loadCorpusDir(fileURLToPath(new URL('../corpus/ws/', import.meta.url)), 'utf8', parseWsCorpus);
 }

@@ -10,12 +10,10 @@
 //   error: E_NAME         the body is invalid with this src/abi.ts code
 //   at: N                 with error: body offset of the offending byte
 //   limits: key=N ...     overrides of DEFAULT_CHUNKED_LIMITS
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as abi from '../../../src/abi.js';
 import { DEFAULT_CHUNKED_LIMITS, type ChunkedLimits } from '../../../src/http/chunked.js';
-import { unescapeBytes } from '../load.js';
+import { loadCorpusDir, unescapeBytes } from '../load.js';
 
 export type ChunkedExpect =
   | { readonly kind: 'done'; readonly data: string; readonly trailers: [string, string][]; readonly consumed: number }
@@ -109,15 +107,5 @@ export function parseChunkedCorpus(text: string, file: string): ChunkedCase[] {
 }
 
 export function loadChunkedCorpus(dir: string = CORPUS_DIR): ChunkedCase[] {
-  const all: ChunkedCase[] = [];
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.md')).sort()) {
-    const cases = parseChunkedCorpus(readFileSync(join(dir, name), 'latin1'), basename(name, '.md'));
-    const titles = new Set<string>();
-    for (const c of cases) {
-      if (titles.has(c.title)) throw new Error(`${c.file}: duplicate title "${c.title}"`);
-      titles.add(c.title);
-    }
-    all.push(...cases);
-  }
-  return all;
+  return loadCorpusDir(dir, 'latin1', parseChunkedCorpus);
 }
