@@ -4,7 +4,8 @@
 import {
   E_CHUNKED_TWICE, E_CONFLICTING_CONTENT_LENGTH, E_CONTENT_LENGTH_OVERFLOW, E_INVALID_CONTENT_LENGTH,
   E_INVALID_HOST, E_INVALID_TE, F_CONN_CLOSE, F_CONN_KEEP_ALIVE, F_CONN_UPGRADE, F_CONTENT_LENGTH,
-  F_EXPECT_CONTINUE, F_EXPECT_OTHER, R_CL_HI, R_CL_LO, R_FLAGS, R_TE_STATE,
+  F_EXPECT_CONTINUE, F_EXPECT_OTHER, R_CL_HI, R_CL_LO, R_FIXED, R_FLAGS, R_HOST_INDEX, R_LIMIT_TARGET, R_RESUME_STATE,
+  R_TE_STATE,
 } from '../abi';
 import { RESULT_PTR } from '../regions';
 import { cls, C_DIGIT, C_HEX, C_HOST, C_TCHAR } from './chars';
@@ -33,6 +34,22 @@ const LIT_100_CONTINUE = memory.data<u8>([0x31, 0x30, 0x30, 0x2d, 0x63, 0x6f, 0x
 @inline export function tset(slot: i32, v: i32): void {
   store<i32>(RESULT_PTR + (<usize>slot << 2), v);
 }
+/**
+ * Start of a head: zero R_STATUS..R_HEAD_LEN and R_RESUME_STATE..R_FIXED - 1 with 8-byte stores (a loop
+ * of 27 word stores was a measurable part of a small head), R_HOST_INDEX = -1; the limits stay.
+ */
+// @ts-ignore: decorator
+@inline export function resetTable(): void {
+  // The layout relied on, checked at compile time (the branch folds away when it holds).
+  if (R_HOST_INDEX != 14 || R_LIMIT_TARGET != 15 || R_RESUME_STATE != 20 || R_FIXED != 32) unreachable();
+  store<u64>(RESULT_PTR, 0, 0); store<u64>(RESULT_PTR, 0, 8); store<u64>(RESULT_PTR, 0, 16);
+  store<u64>(RESULT_PTR, 0, 24); store<u64>(RESULT_PTR, 0, 32); store<u64>(RESULT_PTR, 0, 40);
+  store<u64>(RESULT_PTR, 0, 48);
+  tset(R_HOST_INDEX, -1);
+  store<u64>(RESULT_PTR, 0, 80); store<u64>(RESULT_PTR, 0, 88); store<u64>(RESULT_PTR, 0, 96);
+  store<u64>(RESULT_PTR, 0, 104); store<u64>(RESULT_PTR, 0, 112); store<u64>(RESULT_PTR, 0, 120);
+}
+
 // @ts-ignore: decorator
 @inline export function byte(p: i32): i32 {
   return <i32>load<u8>(<usize>p);
@@ -157,6 +174,18 @@ export function checkTransferEncoding(v0: i32, v1: i32): i32 {
 /** Connection = #connection-option (RFC 9110 §7.6.1); only close, keep-alive and upgrade matter. */
 export function scanConnection(v0: i32, v1: i32): void {
   let flags = tget(R_FLAGS);
+  // The usual single-option values, compared a word at a time (value bytes c with c | 0x20 equal to
+  // a lower-case letter or "-" are that letter in either case, or "-": CR is no value byte).
+  const n = v1 - v0;
+  if (n == 10 && (load<u64>(<usize>v0) | 0x2020202020202020) == 0x696c612d7065656b && // "keep-ali"
+    (load<u16>(<usize>v0 + 8) | 0x2020) == 0x6576) { // "ve"
+    tset(R_FLAGS, flags | F_CONN_KEEP_ALIVE);
+    return;
+  }
+  if (n == 5 && (load<u32>(<usize>v0) | 0x20202020) == 0x736f6c63 && (byte(v0 + 4) | 0x20) == 0x65) { // "clos" "e"
+    tset(R_FLAGS, flags | F_CONN_CLOSE);
+    return;
+  }
   let p = v0;
   while (p < v1) {
     while (p < v1 && (isOws(byte(p)) || byte(p) == 0x2c)) p++;

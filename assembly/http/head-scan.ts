@@ -2,11 +2,29 @@
 // With SIMD they look at 16 bytes per step (compare + bitmask + ctz); the scalar tail, and the whole
 // scan in the scalar build, give the same answer byte for byte. A 16-byte load is only issued when it
 // ends at or before `stop` (≤ the input's end), so the parser never reads past its input.
-import { cls, C_TCHAR, C_URI } from './chars';
+import { cls, C_TCHAR, C_URI, C_VALUE } from './chars';
 import { byte } from './head-fields';
 
-/** Out from scanValue: end (exclusive) of the last byte passed that is not OWS. */
-export let valueLastNonWs: i32 = 0;
+// c >> 4 in every lane. A 16-bit shift plus a mask: V8 has no byte shift on x64 and would emit the
+// shift, then rebuild a 0x0f mask constant on every use; this way the mask is one hoisted constant.
+// @ts-ignore: decorator
+@inline function highNibbles(v: v128): v128 {
+  return v128.and(i16x8.shr_u(v, 4), i8x16.splat(0x0f));
+}
+
+// 16-lane masks for the field-line window of parseHead (SIMD build only): bit i set when byte i is
+// not a tchar (the nibble lookup of scanToken), or cannot be in a field value (the test of scanValue,
+// HTAB included: the caller treats a flagged HTAB as "not simple").
+// @ts-ignore: decorator
+@inline export function nonTcharMask(v: v128): i32 {
+  const lo = i8x16.swizzle(i8x16(58, 63, 62, 63, 63, 63, 63, 63, 62, 62, 61, 21, 52, 21, 61, 28), v128.and(v, i8x16.splat(0x0f)));
+  const hi = i8x16.swizzle(i8x16(0, 0, 1, 2, 4, 8, 16, 32, 0, 0, 0, 0, 0, 0, 0, 0), highNibbles(v));
+  return i8x16.bitmask(i8x16.eq(v128.and(lo, hi), i8x16.splat(0)));
+}
+// @ts-ignore: decorator
+@inline export function ctlOrDelMask(v: v128): i32 {
+  return i8x16.bitmask(v128.or(i8x16.le_u(v, i8x16.splat(0x1f)), i8x16.eq(v, i8x16.splat(0x7f))));
+}
 
 /** First address in [p, stop) whose byte is not a tchar (RFC 9110 §5.6.2), or stop. */
 export function scanToken(p: i32, stop: i32): i32 {
@@ -19,7 +37,7 @@ export function scanToken(p: i32, stop: i32): i32 {
     while (p + 16 <= stop) {
       const v = v128.load(<usize>p);
       const lo = i8x16.swizzle(LOW, v128.and(v, NIBBLE));
-      const hi = i8x16.swizzle(HIGH, i8x16.shr_u(v, 4));
+      const hi = i8x16.swizzle(HIGH, highNibbles(v));
       const m = i8x16.bitmask(i8x16.eq(v128.and(lo, hi), ZERO));
       if (m != 0) return p + ctz(m);
       p += 16;
@@ -42,7 +60,7 @@ export function scanTarget(p: i32, stop: i32): i32 {
     while (p + 16 <= stop) {
       const v = v128.load(<usize>p);
       const lo = i8x16.swizzle(LOW, v128.and(v, NIBBLE));
-      const hi = i8x16.swizzle(HIGH, i8x16.shr_u(v, 4));
+      const hi = i8x16.swizzle(HIGH, highNibbles(v));
       const m = i8x16.bitmask(i8x16.eq(v128.and(lo, hi), ZERO));
       if (m != 0) return p + ctz(m);
       p += 16;
@@ -54,41 +72,98 @@ export function scanTarget(p: i32, stop: i32): i32 {
 
 /**
  * First address in [p, stop) whose byte cannot be in a field value (CTL other than HTAB, or DEL;
- * RFC 9110 §5.5), or stop. valueLastNonWs = `last`, moved past every passed byte that is not SP/HTAB.
+ * RFC 9110 §5.5), or stop. Trailing OWS is not tracked here: the caller trims it backwards once the
+ * value's CR is found (values rarely end in OWS, so that costs one byte check per field).
  */
-export function scanValue(p: i32, stop: i32, last: i32): i32 {
+export function scanValue(p: i32, stop: i32): i32 {
   if (ASC_FEATURE_SIMD) {
-    const SPACE = i8x16.splat(0x20);
-    const TAB = i8x16.splat(0x09);
+    // A byte is suspect when c <= 0x1f (min_u + eq: cheaper than lt_u) or c == 0x7f. HTAB is suspect
+    // too but allowed: it is removed from the mask only when something suspect was found (rare).
+    const CTL_MAX = i8x16.splat(0x1f);
     const DEL = i8x16.splat(0x7f);
-    while (p + 16 <= stop) {
+    const TAB = i8x16.splat(0x09);
+    while (p + 32 <= stop) {
       const v = v128.load(<usize>p);
-      const tab = i8x16.eq(v, TAB);
-      const bad = v128.or(v128.andnot(i8x16.lt_u(v, SPACE), tab), i8x16.eq(v, DEL));
-      const m = i8x16.bitmask(bad);
-      let text = ~i8x16.bitmask(v128.or(i8x16.eq(v, SPACE), tab)) & 0xffff;
-      if (m == 0) {
-        if (text != 0) last = p + 32 - clz(text);
-        p += 16;
-        continue;
+      const w = v128.load(<usize>p, 16);
+      const bad = v128.or(
+        v128.or(i8x16.le_u(v, CTL_MAX), i8x16.eq(v, DEL)),
+        v128.or(i8x16.le_u(w, CTL_MAX), i8x16.eq(w, DEL)));
+      if (v128.any_true(bad)) {
+        const m = (i8x16.bitmask(v128.or(i8x16.le_u(v, CTL_MAX), i8x16.eq(v, DEL))) |
+          (i8x16.bitmask(v128.or(i8x16.le_u(w, CTL_MAX), i8x16.eq(w, DEL))) << 16)) &
+          ~(i8x16.bitmask(i8x16.eq(v, TAB)) | (i8x16.bitmask(i8x16.eq(w, TAB)) << 16));
+        if (m != 0) return p + ctz(m);
       }
-      const k = ctz(m);
-      text &= (1 << k) - 1;
-      if (text != 0) last = p + 32 - clz(text);
-      valueLastNonWs = last;
-      return p + k;
+      p += 32;
+    }
+    if (p + 16 <= stop) {
+      const v = v128.load(<usize>p);
+      const m = i8x16.bitmask(v128.or(i8x16.le_u(v, CTL_MAX), i8x16.eq(v, DEL))) & ~i8x16.bitmask(i8x16.eq(v, TAB));
+      if (m != 0) return p + ctz(m);
+      p += 16;
+    }
+  } else {
+    // SWAR, 8 bytes per step: the lowest flagged byte of the classic "has byte < n" / "has zero byte"
+    // tests is exact (borrows only propagate upwards), which is all we need. HTAB is stepped over.
+    while (p + 8 <= stop) {
+      const x = load<u64>(<usize>p);
+      const d = x ^ 0x7f7f7f7f7f7f7f7f;
+      const m = (((x - 0x2020202020202020) & ~x) | ((d - 0x0101010101010101) & ~d)) & 0x8080808080808080;
+      if (m == 0) { p += 8; continue; }
+      const k = <i32>(ctz(m) >> 3);
+      if (byte(p + k) != 0x09) return p + k;
+      p += k + 1;
     }
   }
-  while (p < stop) {
-    const c = byte(p);
-    if (c > 0x20) {
-      if (c == 0x7f) break;
-      last = p + 1;
-    } else if (c != 0x20 && c != 0x09) {
-      break;
-    }
-    p++;
-  }
-  valueLastNonWs = last;
+  while (p < stop && (cls(byte(p)) & C_VALUE) != 0) p++;
   return p;
+}
+
+/** End of the value [v0, v1) without trailing OWS (RFC 9112 §5: OWS around the value is not part of it). */
+// @ts-ignore: decorator
+@inline export function trimValueEnd(v0: i32, v1: i32): i32 {
+  while (v1 > v0) {
+    const c = byte(v1 - 1);
+    if (c != 0x20 && c != 0x09) break;
+    v1--;
+  }
+  return v1;
+}
+
+/**
+ * A Host value [v0, v1) that is certainly valid (RFC 9112 §3.2, RFC 3986 §3.2.2): letters, digits,
+ * "-" and "." (the usual reg-name or IPv4), optionally ":" and digits. false means "not decided
+ * here": checkHost then gives the answer and the error position. SIMD build only, and only when 32
+ * bytes from v0 are readable (< `readable`); bytes at or past v1 are loaded but masked off.
+ */
+export function isPlainHost(v0: i32, v1: i32, readable: i32): bool {
+  if (!ASC_FEATURE_SIMD) return false;
+  const n = v1 - v0;
+  if (n > 32 || v0 + 32 > readable) return false;
+  const v = v128.load(<usize>v0);
+  const w = v128.load(<usize>v0, 16);
+  const inValue = n == 32 ? -1 : (1 << n) - 1;
+  const other = ~(plainHostMask(v) | (plainHostMask(w) << 16)) & inValue;
+  if (other == 0) return true;
+  const k = ctz(other);
+  if (byte(v0 + k) != 0x3a) return false;
+  // port = *DIGIT after the colon
+  const digits = digitMask(v) | (digitMask(w) << 16);
+  const after = inValue & ~((2 << k) - 1);
+  return (after & ~digits) == 0;
+}
+
+// @ts-ignore: decorator
+@inline function digitMask(v: v128): i32 {
+  return i8x16.bitmask(i8x16.le_u(i8x16.sub(v, i8x16.splat(0x30)), i8x16.splat(9)));
+}
+
+/** Lanes holding a letter, digit, "-" or ".". */
+// @ts-ignore: decorator
+@inline function plainHostMask(v: v128): i32 {
+  // c | 0x20 maps exactly the two cases of a letter (and nothing else) onto "a".."z".
+  const letter = i8x16.le_u(i8x16.sub(v128.or(v, i8x16.splat(0x20)), i8x16.splat(0x61)), i8x16.splat(25));
+  const digit = i8x16.le_u(i8x16.sub(v, i8x16.splat(0x30)), i8x16.splat(9));
+  const dashDot = i8x16.le_u(i8x16.sub(v, i8x16.splat(0x2d)), i8x16.splat(1)); // 0x2d "-", 0x2e "."
+  return i8x16.bitmask(v128.or(v128.or(letter, digit), dashDot));
 }

@@ -10,6 +10,7 @@ import {
   byte, checkContentLength, checkHost, checkTransferEncoding, eqLower, scanConnection, scanExpect, tget, tset,
   TE_LAST_CHUNKED, TE_OTHER,
 } from './head-fields';
+import { isPlainHost } from './head-scan';
 
 export const K_NONE: i32 = 0;
 export const K_CONTENT_LENGTH: i32 = 1;
@@ -19,23 +20,40 @@ export const K_EXPECT: i32 = 4;
 export const K_HOST: i32 = 5;
 export const K_UPGRADE: i32 = 6;
 
-const N_HOST = memory.data<u8>([0x68, 0x6f, 0x73, 0x74]);
 const N_EXPECT = memory.data<u8>([0x65, 0x78, 0x70, 0x65, 0x63, 0x74]);
 const N_UPGRADE = memory.data<u8>([0x75, 0x70, 0x67, 0x72, 0x61, 0x64, 0x65]);
-const N_CONNECTION = memory.data<u8>([0x63, 0x6f, 0x6e, 0x6e, 0x65, 0x63, 0x74, 0x69, 0x6f, 0x6e]);
-const N_CONTENT_LENGTH = memory.data<u8>([0x63, 0x6f, 0x6e, 0x74, 0x65, 0x6e, 0x74, 0x2d, 0x6c, 0x65, 0x6e, 0x67, 0x74, 0x68]);
 const N_TRANSFER_ENCODING = memory.data<u8>([0x74, 0x72, 0x61, 0x6e, 0x73, 0x66, 0x65, 0x72, 0x2d, 0x65, 0x6e, 0x63, 0x6f, 0x64, 0x69, 0x6e, 0x67]);
 
+// The first byte (lower-cased) of the special name of each length 0..17, 0 where none: one load and
+// compare rule out almost every ordinary field name before any comparison (field-name bytes are
+// tchars, so c | 0x20 is never 0).
+const FIRST_BY_LENGTH = memory.data<u8>([0, 0, 0, 0, 0x68, 0, 0x65, 0x75, 0, 0, 0x63, 0, 0, 0, 0x63, 0, 0, 0x74]);
+
 /** Which special field the name [p, p + n) is, by length and first byte before comparing. */
-export function fieldKind(p: i32, n: i32): i32 {
-  const c = byte(p) | 0x20;
+// @ts-ignore: decorator
+@inline export function fieldKind(p: i32, n: i32): i32 {
+  if (n > 17 || (byte(p) | 0x20) != <i32>load<u8>(FIRST_BY_LENGTH + <usize>n)) return K_NONE;
+  return specialKind(p, n);
+}
+
+// Word-wide case-insensitive compares: tchar bytes c with c | 0x20 equal to a lower-case letter or "-"
+// are exactly that letter in either case, or "-" (0x0d, the only other candidate for "-", is no tchar).
+// @ts-ignore: decorator
+@inline function lower4(p: i32): u32 { return load<u32>(<usize>p) | 0x20202020; }
+// @ts-ignore: decorator
+@inline function lower8(p: i32): u64 { return load<u64>(<usize>p) | 0x2020202020202020; }
+
+/** The special kind of a name whose length and first byte matched FIRST_BY_LENGTH. */
+function specialKind(p: i32, n: i32): i32 {
   switch (n) {
-    case 4: return c == 0x68 && eqLower(p, N_HOST, 4) ? K_HOST : K_NONE;
-    case 6: return c == 0x65 && eqLower(p, N_EXPECT, 6) ? K_EXPECT : K_NONE;
-    case 7: return c == 0x75 && eqLower(p, N_UPGRADE, 7) ? K_UPGRADE : K_NONE;
-    case 10: return c == 0x63 && eqLower(p, N_CONNECTION, 10) ? K_CONNECTION : K_NONE;
-    case 14: return c == 0x63 && eqLower(p, N_CONTENT_LENGTH, 14) ? K_CONTENT_LENGTH : K_NONE;
-    case 17: return c == 0x74 && eqLower(p, N_TRANSFER_ENCODING, 17) ? K_TRANSFER_ENCODING : K_NONE;
+    case 4: return lower4(p) == 0x74736f68 ? K_HOST : K_NONE; // "host"
+    case 6: return eqLower(p, N_EXPECT, 6) ? K_EXPECT : K_NONE;
+    case 7: return eqLower(p, N_UPGRADE, 7) ? K_UPGRADE : K_NONE;
+    case 10: // "connecti" "on"
+      return lower8(p) == 0x697463656e6e6f63 && (load<u16>(<usize>p + 8) | 0x2020) == 0x6e6f ? K_CONNECTION : K_NONE;
+    case 14: // "content-" "t-length" (overlapping)
+      return lower8(p) == 0x2d746e65746e6f63 && lower8(p + 6) == 0x6874676e656c2d74 ? K_CONTENT_LENGTH : K_NONE;
+    case 17: return eqLower(p, N_TRANSFER_ENCODING, 17) ? K_TRANSFER_ENCODING : K_NONE;
     default: return K_NONE;
   }
 }
@@ -59,14 +77,17 @@ export function finishHead(): i32 {
   return 0;
 }
 
-/** The value check of a special field over the trimmed value [v0, v1): 0 or an E_* code. */
-export function finishValue(kind: i32, v0: i32, v1: i32): i32 {
+/**
+ * The value check of a special field over the trimmed value [v0, v1): 0 or an E_* code. Bytes up to
+ * `readable` (exclusive, >= v1) may be loaded, not examined: room for a whole-vector fast path.
+ */
+export function finishValue(kind: i32, v0: i32, v1: i32, readable: i32): i32 {
   switch (kind) {
     case K_CONTENT_LENGTH: return checkContentLength(v0, v1);
     case K_TRANSFER_ENCODING: return checkTransferEncoding(v0, v1);
     case K_CONNECTION: scanConnection(v0, v1); return 0;
     case K_EXPECT: scanExpect(v0, v1); return 0;
-    case K_HOST: return checkHost(v0, v1);
+    case K_HOST: return isPlainHost(v0, v1, readable) ? 0 : checkHost(v0, v1);
     default: return 0;
   }
 }

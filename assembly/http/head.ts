@@ -9,17 +9,18 @@ import {
   E_BARE_CR, E_BARE_LF, E_DUPLICATE_HOST, E_HEAD_TOO_LARGE, E_HEADER_NAME_TOO_LONG, E_HEADER_VALUE_TOO_LONG,
   E_INVALID_HEADER_NAME, E_INVALID_HEADER_VALUE, E_INVALID_METHOD, E_INVALID_TARGET, E_INVALID_VERSION,
   E_METHOD_TOO_LONG, E_OBS_FOLD, E_SPACE_AFTER_START_LINE, E_SPACE_BEFORE_COLON, E_TARGET_TOO_LONG,
-  E_TOO_MANY_HEADERS, E_VERSION_NOT_SUPPORTED, F_HOST, F_TRANSFER_ENCODING, F_UPGRADE, MAX_HEADERS,
+  E_TOO_MANY_HEADERS, E_VERSION_NOT_SUPPORTED, F_HOST, F_TRANSFER_ENCODING, F_UPGRADE, MAX_HEADERS, METHOD_GET,
+  METHOD_POST,
   R_ERROR_POS, R_FIXED, R_FLAGS, R_HEAD_LEN, R_HEADER_COUNT, R_HOST_INDEX, R_LIMIT_HEAD, R_LIMIT_HEADERS,
   R_LIMIT_NAME, R_LIMIT_TARGET, R_LIMIT_VALUE, R_METHOD, R_METHOD_LEN, R_METHOD_OFF, R_RESUME_AUX,
   R_RESUME_MARK, R_RESUME_MARK2, R_RESUME_POS, R_RESUME_STATE, R_STATUS, R_TARGET_FORM, R_TARGET_LEN,
   R_TARGET_OFF, R_VERSION,
 } from '../abi';
 import { cls, C_TCHAR, C_VALUE } from './chars';
-import { byte, fieldErrorPos, tget, tset } from './head-fields';
+import { byte, fieldErrorPos, resetTable, tget, tset } from './head-fields';
 import { fieldKind, finishHead, finishValue, K_HOST, K_NONE, K_TRANSFER_ENCODING, K_UPGRADE } from './head-special';
-import { methodId, targetForm } from './head-line';
-import { scanTarget, scanToken, scanValue, valueLastNonWs } from './head-scan';
+import { commonMethodLen, methodId, targetForm } from './head-line';
+import { ctlOrDelMask, nonTcharMask, scanTarget, scanToken, scanValue, trimValueEnd } from './head-scan';
 
 // States (the same numbers in src/http/head-core-js.ts).
 const S_START: i32 = 0; //        before the method: empty lines allowed (RFC 9112 §2.2)
@@ -53,9 +54,7 @@ export function parseHead(ptr: usize, len: i32, lastLen: i32): i32 {
   const b = <i32>ptr;
   let state: i32, p: i32, mark: i32, mark2: i32, aux: i32;
   if (lastLen == 0) {
-    for (let i = 0; i < R_LIMIT_TARGET; i++) tset(i, 0);
-    for (let i = R_RESUME_STATE; i < R_FIXED; i++) tset(i, 0);
-    tset(R_HOST_INDEX, -1);
+    resetTable();
     state = S_START; p = b; mark = b; mark2 = b; aux = 0;
   } else {
     if (tget(R_STATUS) != 0) return tget(R_STATUS); // the head already completed or failed
@@ -73,6 +72,9 @@ export function parseHead(ptr: usize, len: i32, lastLen: i32): i32 {
   let rc = 0;
   let ep = 0; // address of the offending byte when rc < 0
   let c = 0;
+  let cr = 0; //  the CR of the current field line when the name's SIMD window already saw it, else 0
+  // The window fast path needs a value limit that a 32-byte window cannot reach (the usual case).
+  const wideValue = limitValue >= 32;
   while (p < end) {
     switch (state) {
       case S_START: {
@@ -80,6 +82,17 @@ export function parseHead(ptr: usize, len: i32, lastLen: i32): i32 {
         if (c == CR) { state = S_START_LF; p++; continue; }
         if ((cls(c) & C_TCHAR) == 0) { rc = c == LF ? E_BARE_LF : E_INVALID_METHOD; ep = p; break; }
         tset(R_METHOD_OFF, p - b);
+        // "GET " / "POST ": what S_METHOD and methodId would conclude, without the byte loop and call.
+        const known = p + 5 <= end ? commonMethodLen(p) : 0;
+        if (known != 0) {
+          tset(R_METHOD_LEN, known);
+          tset(R_METHOD, known == 3 ? METHOD_GET : METHOD_POST);
+          p += known + 1;
+          tset(R_TARGET_OFF, p - b);
+          mark = p;
+          state = S_TARGET;
+          continue;
+        }
         mark = p;
         state = S_METHOD;
         continue;
@@ -184,7 +197,7 @@ export function parseHead(ptr: usize, len: i32, lastLen: i32): i32 {
         c = byte(p);
         if (c == CR) {
           tset(e + 2, p - b); // empty value: points at its CR
-          rc = finishValue(aux, p, p);
+          rc = finishValue(aux, p, p, end);
           if (rc < 0) { ep = fieldErrorPos; break; }
           state = S_VALUE_LF; p++;
           continue;
@@ -203,8 +216,29 @@ export function parseHead(ptr: usize, len: i32, lastLen: i32): i32 {
         while (true) {
           if (state == S_NAME) {
             const limitEnd = mark + limitName;
-            p = scanToken(p, limitEnd < end ? limitEnd : end);
-            if (p == end) break;
+            if (ASC_FEATURE_SIMD && wideValue && p + 32 <= end && p + 32 <= limitEnd) {
+              // One 32-byte window gives both the name's end and, for a short line, its value's CR:
+              // the two scans no longer wait on each other (the dependency chain per field halves).
+              // `cr` = the window's first CTL/DEL (HTAB included). Name bytes, ":" and SP are none, so
+              // once the value scan reaches a position p < cr, every byte in [p, cr) is a value byte
+              // and cr (< the window's end <= the value limit) is where scanValue would stop too.
+              // A stale cr (from an earlier line) is always < p.
+              const v = v128.load(<usize>p);
+              const w = v128.load(<usize>p, 16);
+              let nt = nonTcharMask(v); // most names end in the first 16 bytes: one lookup
+              if (nt == 0) nt = nonTcharMask(w) << 16;
+              const bad = ctlOrDelMask(v) | (ctlOrDelMask(w) << 16);
+              cr = bad != 0 ? p + ctz(bad) : 0;
+              if (nt == 0) {
+                p = scanToken(p + 32, limitEnd < end ? limitEnd : end);
+                if (p == end) break;
+              } else {
+                p += ctz(nt);
+              }
+            } else {
+              p = scanToken(p, limitEnd < end ? limitEnd : end);
+              if (p == end) break;
+            }
             c = byte(p);
             if (c == 0x3a) {
               const count = tget(R_HEADER_COUNT);
@@ -242,17 +276,21 @@ export function parseHead(ptr: usize, len: i32, lastLen: i32): i32 {
             break;
           }
           const e = R_FIXED + 4 * (tget(R_HEADER_COUNT) - 1);
-          const limitEnd = b + tget(e) + tget(e + 1) + 1 + limitValue;
-          // HTAB, SP, VCHAR, obs-text continue the value; mark2 tracks the end of its last non-OWS byte.
-          p = scanValue(p, limitEnd < end ? limitEnd : end, mark2);
-          mark2 = valueLastNonWs;
-          if (p == end) break;
+          // HTAB, SP, VCHAR, obs-text continue the value (its trailing OWS is trimmed at the CR).
+          if (cr > p && byte(cr) == CR) {
+            p = cr; // found in the name's window, which ends before the value limit (wideValue)
+          } else {
+            const limitEnd = b + tget(e) + tget(e + 1) + 1 + limitValue;
+            p = scanValue(p, limitEnd < end ? limitEnd : end);
+            if (p == end) break;
+          }
           c = byte(p);
           if (c == CR) {
             const v0 = b + tget(e + 2);
+            mark2 = trimValueEnd(v0, p);
             tset(e + 3, mark2 - v0);
             if (aux != K_NONE) {
-              rc = finishValue(aux, v0, mark2);
+              rc = finishValue(aux, v0, mark2, end);
               if (rc < 0) { ep = fieldErrorPos; break; }
             }
             p++;
@@ -272,7 +310,8 @@ export function parseHead(ptr: usize, len: i32, lastLen: i32): i32 {
             state = S_VALUE_LF;
             break;
           }
-          rc = p >= limitEnd ? E_HEADER_VALUE_TOO_LONG : c == LF ? E_BARE_LF : E_INVALID_HEADER_VALUE;
+          rc = p >= b + tget(e) + tget(e + 1) + 1 + limitValue ? E_HEADER_VALUE_TOO_LONG
+            : c == LF ? E_BARE_LF : E_INVALID_HEADER_VALUE;
           ep = p;
           break;
         }
