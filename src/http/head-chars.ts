@@ -35,3 +35,7 @@ export function classOf(c: number): number {
 
 export const CLASS: Uint8Array = new Uint8Array(256);
 for (let c = 0; c < 256; c++) CLASS[c] = classOf(c);
+
+/** Class bits shared by both bytes of a 16-bit pair (either byte order): for word-at-a-time scans. */
+export const PAIR_CLASS: Uint8Array = new Uint8Array(65536);
+for (let v = 0; v < 65536; v++) PAIR_CLASS[v] = CLASS[v & 0xff]! & CLASS[v >>> 8]!;

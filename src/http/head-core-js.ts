@@ -16,6 +16,8 @@ import {
 } from '../abi.js';
 import { CLASS, C_TCHAR, C_URI, C_VALUE } from './head-chars.js';
 import { fieldError } from './head-fields-js.js';
+import { scanValue } from './head-scan-js.js';
+import { parseWholeHeadJs } from './head-fast-js.js';
 import { fieldKind, finishHead, finishValue, K_HOST, K_NONE, K_TRANSFER_ENCODING, K_UPGRADE } from './head-special-js.js';
 import { methodId, targetForm } from './head-line-js.js';
 
@@ -55,6 +57,10 @@ function scanClass(buf: Uint8Array, p: number, stop: number, k: number): number 
 export function parseHeadJs(buf: Uint8Array, b: number, len: number, lastLen: number, t: Int32Array): number {
   let state: number, p: number, mark: number, mark2: number, aux: number;
   if (lastLen === 0) {
+    // Most heads arrive whole and well formed: take the straight-line path, which bails out to the
+    // state machine below on anything else.
+    const n = parseWholeHeadJs(buf, b, len, t);
+    if (n > 0) return n;
     for (let i = 0; i < R_FIRST_LIMIT; i++) t[i] = 0;
     for (let i = R_RESUME_STATE; i < R_FIXED; i++) t[i] = 0;
     t[R_HOST_INDEX] = -1;
@@ -245,7 +251,7 @@ export function parseHeadJs(buf: Uint8Array, b: number, len: number, lastLen: nu
         // end it; the end of the last non-OWS byte is then found by looking back over this call's
         // bytes only (same mark2 as the WASM scan, which tracks it per 16-byte block).
         const s0 = p;
-        p = scanClass(buf, p, stop, C_VALUE);
+        p = scanValue(buf, p, stop);
         let q = p;
         while (q > s0 && (buf[q - 1] === SP || buf[q - 1] === HTAB)) q--;
         if (q > s0) mark2 = q;

@@ -7,7 +7,8 @@ import {
   E_INVALID_HOST, E_INVALID_TE, F_CONN_CLOSE, F_CONN_KEEP_ALIVE, F_CONN_UPGRADE, F_CONTENT_LENGTH,
   F_EXPECT_CONTINUE, F_EXPECT_OTHER, R_CL_HI, R_CL_LO, R_FLAGS, R_TE_STATE,
 } from '../abi.js';
-import { CLASS, C_DIGIT, C_HEX, C_HOST, C_TCHAR } from './head-chars.js';
+import { CLASS, C_DIGIT, C_HEX, C_HOST, C_TCHAR, PAIR_CLASS } from './head-chars.js';
+import { wordOffset, wordView } from './head-scan-js.js';
 
 /** Largest Content-Length we accept: 2^53 - 1, exact in a double (RFC 9110 §8.6 lets us bound it). */
 const MAX_CL = 9007199254740991;
@@ -27,10 +28,23 @@ function isOws(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
 
+/** The bytes of an ASCII literal (compared byte to byte: cheaper than charCodeAt in the hot loops). */
+export function ascii(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+const LIT_CHUNKED = ascii('chunked');
+const LIT_CLOSE = ascii('close');
+const LIT_KEEP_ALIVE = ascii('keep-alive');
+const LIT_UPGRADE = ascii('upgrade');
+const LIT_100_CONTINUE = ascii('100-continue');
+
 /** Bytes buf[p, p + lit.length) equal `lit` (lower case ASCII) ignoring case. Callers check length. */
-export function eqLower(buf: Uint8Array, p: number, lit: string): boolean {
+export function eqLower(buf: Uint8Array, p: number, lit: Uint8Array): boolean {
   for (let i = 0; i < lit.length; i++) {
-    if ((buf[p + i]! | 0x20) !== lit.charCodeAt(i)) return false;
+    if ((buf[p + i]! | 0x20) !== lit[i]) return false;
   }
   return true;
 }
@@ -87,7 +101,7 @@ export function checkTransferEncoding(buf: Uint8Array, v0: number, v1: number, t
     const s = p;
     p = tokenEnd(buf, p, v1);
     if (p === s) return fail(E_INVALID_TE, p);
-    if (p - s === 7 && eqLower(buf, s, 'chunked')) {
+    if (p - s === 7 && eqLower(buf, s, LIT_CHUNKED)) {
       if ((st & TE_SEEN_CHUNKED) !== 0) return fail(E_CHUNKED_TWICE, s);
       st |= TE_SEEN_CHUNKED | TE_LAST_CHUNKED;
     } else {
@@ -138,6 +152,10 @@ function quotedStringEnd(buf: Uint8Array, p: number, v1: number): number {
 /** Connection = #connection-option (RFC 9110 §7.6.1); only close, keep-alive and upgrade matter. */
 export function scanConnection(buf: Uint8Array, v0: number, v1: number, t: Int32Array): void {
   let flags = t[R_FLAGS]!;
+  // The usual values, a lone "keep-alive" or "close", without the list walk (same result).
+  const n = v1 - v0;
+  if (n === 10 && eqLower(buf, v0, LIT_KEEP_ALIVE)) { t[R_FLAGS] = flags | F_CONN_KEEP_ALIVE; return; }
+  if (n === 5 && eqLower(buf, v0, LIT_CLOSE)) { t[R_FLAGS] = flags | F_CONN_CLOSE; return; }
   let p = v0;
   while (p < v1) {
     while (p < v1 && (isOws(buf[p]!) || buf[p] === 0x2c)) p++;
@@ -146,17 +164,34 @@ export function scanConnection(buf: Uint8Array, v0: number, v1: number, t: Int32
     let e = p;
     while (e > s && isOws(buf[e - 1]!)) e--;
     const n = e - s;
-    if (n === 5 && eqLower(buf, s, 'close')) flags |= F_CONN_CLOSE;
-    else if (n === 10 && eqLower(buf, s, 'keep-alive')) flags |= F_CONN_KEEP_ALIVE;
-    else if (n === 7 && eqLower(buf, s, 'upgrade')) flags |= F_CONN_UPGRADE;
+    if (n === 5 && eqLower(buf, s, LIT_CLOSE)) flags |= F_CONN_CLOSE;
+    else if (n === 10 && eqLower(buf, s, LIT_KEEP_ALIVE)) flags |= F_CONN_KEEP_ALIVE;
+    else if (n === 7 && eqLower(buf, s, LIT_UPGRADE)) flags |= F_CONN_UPGRADE;
   }
   t[R_FLAGS] = flags;
 }
 
 /** Expect: only "100-continue" is defined (RFC 9110 §10.1.1); anything else earns a 417. */
 export function scanExpect(buf: Uint8Array, v0: number, v1: number, t: Int32Array): void {
-  if (v1 - v0 === 12 && eqLower(buf, v0, '100-continue')) t[R_FLAGS] = t[R_FLAGS]! | F_EXPECT_CONTINUE;
+  if (v1 - v0 === 12 && eqLower(buf, v0, LIT_100_CONTINUE)) t[R_FLAGS] = t[R_FLAGS]! | F_EXPECT_CONTINUE;
   else if (v1 > v0) t[R_FLAGS] = t[R_FLAGS]! | F_EXPECT_OTHER;
+}
+
+/**
+ * Past the reg-name bytes other than "%" at the start of buf[p, v1), four at a time (the byte loop in
+ * checkHost steps over exactly these one by one); stops at or before the first other byte.
+ */
+function skipPlainHost(buf: Uint8Array, p: number, v1: number): number {
+  const dv = wordView(buf);
+  const off = wordOffset();
+  while (p + 4 <= v1) {
+    const x = dv.getInt32(off + p, true);
+    const y = x ^ 0x25252525; // a "%" byte becomes 0x00
+    if ((PAIR_CLASS[x & 0xffff]! & PAIR_CLASS[x >>> 16]! & C_HOST) === 0 ||
+      (((y - 0x01010101) & ~y) & -2139062144) !== 0) break; // 0x80808080: some byte of y is 0x00
+    p += 4;
+  }
+  return p;
 }
 
 /** Host = uri-host [ ":" port ] (RFC 9112 §3.2, RFC 3986 §3.2.2); an empty value is allowed. */
@@ -168,6 +203,7 @@ export function checkHost(buf: Uint8Array, v0: number, v1: number): number {
     if (p === v0 + 1 || p === v1 || buf[p] !== 0x5d) return fail(E_INVALID_HOST, p);
     p++;
   } else {
+    p = skipPlainHost(buf, p, v1);
     while (p < v1) {
       const c = buf[p]!;
       if (c === 0x25) { // pct-encoded = "%" HEXDIG HEXDIG

@@ -7,7 +7,7 @@ import {
   R_FLAGS, R_TE_STATE, R_VERSION,
 } from '../abi.js';
 import {
-  checkContentLength, checkHost, checkTransferEncoding, scanConnection, scanExpect, TE_LAST_CHUNKED, TE_OTHER,
+  ascii, checkContentLength, checkHost, checkTransferEncoding, scanConnection, scanExpect, TE_LAST_CHUNKED, TE_OTHER,
 } from './head-fields-js.js';
 
 // Special fields (aux while their value is scanned).
@@ -19,8 +19,16 @@ export const K_EXPECT = 4;
 export const K_HOST = 5;
 export const K_UPGRADE = 6;
 
-function nameIs(buf: Uint8Array, p: number, lit: string): boolean {
-  for (let i = 1; i < lit.length; i++) if ((buf[p + i]! | 0x20) !== lit.charCodeAt(i)) return false;
+const NAME_HOST = ascii('host');
+const NAME_EXPECT = ascii('expect');
+const NAME_UPGRADE = ascii('upgrade');
+const NAME_CONNECTION = ascii('connection');
+const NAME_CONTENT_LENGTH = ascii('content-length');
+const NAME_TRANSFER_ENCODING = ascii('transfer-encoding');
+
+/** buf[p + 1, p + lit.length) equals lit[1..] ignoring case (the caller compared the first byte). */
+function nameIs(buf: Uint8Array, p: number, lit: Uint8Array): boolean {
+  for (let i = 1; i < lit.length; i++) if ((buf[p + i]! | 0x20) !== lit[i]) return false;
   return true;
 }
 
@@ -28,12 +36,12 @@ function nameIs(buf: Uint8Array, p: number, lit: string): boolean {
 export function fieldKind(buf: Uint8Array, p: number, n: number): number {
   const c = buf[p]! | 0x20;
   switch (n) {
-    case 4: return c === 0x68 && nameIs(buf, p, 'host') ? K_HOST : K_NONE;
-    case 6: return c === 0x65 && nameIs(buf, p, 'expect') ? K_EXPECT : K_NONE;
-    case 7: return c === 0x75 && nameIs(buf, p, 'upgrade') ? K_UPGRADE : K_NONE;
-    case 10: return c === 0x63 && nameIs(buf, p, 'connection') ? K_CONNECTION : K_NONE;
-    case 14: return c === 0x63 && nameIs(buf, p, 'content-length') ? K_CONTENT_LENGTH : K_NONE;
-    case 17: return c === 0x74 && nameIs(buf, p, 'transfer-encoding') ? K_TRANSFER_ENCODING : K_NONE;
+    case 4: return c === 0x68 && nameIs(buf, p, NAME_HOST) ? K_HOST : K_NONE;
+    case 6: return c === 0x65 && nameIs(buf, p, NAME_EXPECT) ? K_EXPECT : K_NONE;
+    case 7: return c === 0x75 && nameIs(buf, p, NAME_UPGRADE) ? K_UPGRADE : K_NONE;
+    case 10: return c === 0x63 && nameIs(buf, p, NAME_CONNECTION) ? K_CONNECTION : K_NONE;
+    case 14: return c === 0x63 && nameIs(buf, p, NAME_CONTENT_LENGTH) ? K_CONTENT_LENGTH : K_NONE;
+    case 17: return c === 0x74 && nameIs(buf, p, NAME_TRANSFER_ENCODING) ? K_TRANSFER_ENCODING : K_NONE;
     default: return K_NONE;
   }
 }
