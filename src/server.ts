@@ -15,7 +15,9 @@ import { createChunkedDecoder } from './http/chunked-decoders.js';
 import { Connection } from './http/connection.js';
 import type { ConnectionHost } from './http/connection-host.js';
 import type { HeadLimits, HeadParser } from './http/head-parser.js';
-import { createHeadParser } from './http/head-parsers.js';
+import { createHeadParser, resolveHeadLimits } from './http/head-parsers.js';
+import { JsHeadParser } from './http/head-parser-js.js';
+import { WasmHeadParser } from './http/head-parser-wasm.js';
 import type { Request } from './http/request.js';
 import type { UpgradeRequest } from './http/stream-types.js';
 import { inject } from './inject.js';
@@ -23,7 +25,7 @@ import type { InjectOptions, InjectResponse } from './inject.js';
 import { RouteRegistrar } from './route-registrar.js';
 import type { AnyContext, Handler, RouteOptions, RouteSink } from './route-registrar.js';
 import { Router } from './router.js';
-import { resolveEngine } from './wasm/instance.js';
+import { loadWasm, resolveEngine } from './wasm/instance.js';
 import type { EngineKind } from './wasm/instance.js';
 import { handleWebSocketUpgrade } from './ws/upgrade.js';
 import { topicRegistryFor } from './pubsub.js';
@@ -62,6 +64,7 @@ export class Server extends RouteRegistrar implements ConnectionHost, RouteSink 
   readonly #panicHooks: PanicHook[] = [];
   readonly #connections = new Set<Connection>();
   #dirty = true;
+  #makeParser: (() => HeadParser) | null = null;
   #net: NetServer | null = null;
   #sweeper: NodeJS.Timeout | null = null;
   #closing = false;
@@ -92,7 +95,17 @@ export class Server extends RouteRegistrar implements ConnectionHost, RouteSink 
   }
 
   createHeadParser(): HeadParser {
-    return createHeadParser(this.engine, this.headLimits);
+    return (this.#makeParser ??= this.#parserFactory())();
+  }
+
+  /** Limits validated and the WASM instance looked up once, not once per accepted connection. */
+  #parserFactory(): () => HeadParser {
+    const limits = resolveHeadLimits(this.headLimits);
+    const engine = this.engine;
+    if (engine === 'js') return () => new JsHeadParser(limits);
+    const wasm = loadWasm(engine);
+    if (wasm === null) return () => createHeadParser(engine, limits); // raises the usual error
+    return () => new WasmHeadParser(wasm, limits);
   }
 
   createChunkedDecoder(sink: ChunkedSink): ChunkedDecoder {
@@ -165,6 +178,7 @@ export class Server extends RouteRegistrar implements ConnectionHost, RouteSink 
   connectionUpgraded(conn: Connection): void {
     this.#connections.delete(conn);
     const socket = conn.socket;
+    conn.enableTcpKeepAlive(this.#tcpKeepAliveMs); // upgraded sockets leave the sweeper
     this.upgradedSockets.add(socket);
     socket.once('close', () => {
       this.upgradedSockets.delete(socket);
@@ -231,8 +245,10 @@ export class Server extends RouteRegistrar implements ConnectionHost, RouteSink 
     const net = createServer({
       allowHalfOpen: true, // a client may half-close after its request and still read the response
       noDelay: config.nodelay,
-      keepAlive: config.keepAlive,
-      keepAliveInitialDelay: config.keepAliveInitialDelayMs,
+      // SO_KEEPALIVE is set by the sweeper on connections that outlive one period (and on upgrade),
+      // not at accept: its setsockopt calls cost ~3 µs per connection, which a one-request
+      // connection never benefits from (probes start only after keepAliveInitialDelayMs idle).
+      keepAlive: false,
     }, (socket) => this.#accept(socket));
     this.#net = net;
     return new Promise((resolve, reject) => {
@@ -311,14 +327,20 @@ export class Server extends RouteRegistrar implements ConnectionHost, RouteSink 
     this.#dirty = false;
   }
 
+  /** The initial delay for SO_KEEPALIVE, or -1 when it is off (config.keepAlive). */
+  get #tcpKeepAliveMs(): number {
+    return this.config.keepAlive ? this.config.keepAliveInitialDelayMs : -1;
+  }
+
   /** One interval for all deadlines (no timer per request); its period is a quarter of the shortest timeout. */
   #startSweeper(): void {
     const { headTimeoutMs, readTimeoutMs, idleTimeoutMs } = this.config.request;
     const shortest = Math.min(...[headTimeoutMs, readTimeoutMs, idleTimeoutMs].filter((ms) => ms > 0), 4000);
     const period = Math.max(10, Math.min(1000, Math.floor(shortest / 4)));
+    const keepAliveMs = this.#tcpKeepAliveMs;
     this.#sweeper = setInterval(() => {
       const now = Date.now();
-      for (const conn of this.#connections) conn.tick(now);
+      for (const conn of this.#connections) conn.tick(now, keepAliveMs);
     }, period);
     this.#sweeper.unref();
   }

@@ -51,6 +51,14 @@ const PIPE_HIGH_WATER = 64 * 1024;
 const LINGER_MS = 2_000;
 
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+
+/** The socket property that leads a shared listener back to its connection. */
+const CONNECTION = Symbol('wasmlane.connection');
+type Linked = { [CONNECTION]: Connection };
+
+function destroyOnError(this: Socket): void {
+  this.destroy();
+}
 const EMPTY_BODY = new RequestBody(null, BODY_NONE, 0);
 
 export class Connection implements BodyOwner, StreamOwner {
@@ -76,6 +84,9 @@ export class Connection implements BodyOwner, StreamOwner {
   #stream: ResponseStreamImpl | null = null;
   readonly #output: SocketOutput;
   #remote: string | undefined | null = null;
+  #tcpKeepAlive = false;
+  /** The 'drain' listener is added only once a write backs up or a stream starts (most never need it). */
+  #drainHooked = false;
   /** The deadline's kind (T_*), its duration, and its absolute ms time once stamped (0: not yet). */
   deadlineKind = T_NONE;
   deadlineMs = 0;
@@ -87,12 +98,29 @@ export class Connection implements BodyOwner, StreamOwner {
     this.#output = new SocketOutput(socket);
     this.#parser = host.createHeadParser();
     this.#heads = new HeadReader(this.#parser);
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('end', () => this.#onEnd());
-    socket.on('drain', () => this.#onDrain());
-    socket.on('error', () => socket.destroy());
-    socket.on('close', () => this.#onClose());
+    // Shared listeners that find the connection on the socket: no closure per connection.
+    (socket as unknown as Linked)[CONNECTION] = this;
+    socket.on('data', Connection.#dataListener);
+    socket.on('end', Connection.#endListener);
+    socket.on('error', destroyOnError);
+    socket.on('close', Connection.#closeListener);
     this.#arm(T_IDLE, host.requestConfig.headTimeoutMs);
+  }
+
+  static #dataListener(this: Socket, chunk: Buffer): void {
+    (this as unknown as Linked)[CONNECTION].#onData(chunk);
+  }
+
+  static #endListener(this: Socket): void {
+    (this as unknown as Linked)[CONNECTION].#onEnd();
+  }
+
+  static #drainListener(this: Socket): void {
+    (this as unknown as Linked)[CONNECTION].#onDrain();
+  }
+
+  static #closeListener(this: Socket): void {
+    (this as unknown as Linked)[CONNECTION].#onClose();
   }
 
   /** The server that accepted this connection (layers such as SSE reach topics and shutdown hooks through it). */
@@ -195,8 +223,12 @@ export class Connection implements BodyOwner, StreamOwner {
     const base = parser.base;
     const count = table[base + abi.R_HEADER_COUNT]!;
     // The WASM table is shared by every connection: copy the field slots out before anything async.
-    const slots = new Int32Array(count * abi.R_HEADER_STRIDE);
-    parser.copyHeaders(slots);
+    // Into a plain array of small integers: a new Int32Array costs an ArrayBuffer (off-heap above
+    // 64 bytes, i.e. 5+ fields: ~0.6 µs for 10 fields against ~0.1 µs for the array).
+    const slotCount = count * abi.R_HEADER_STRIDE;
+    const slots = new Array<number>(slotCount);
+    const from = base + abi.R_FIXED;
+    for (let i = 0; i < slotCount; i++) slots[i] = table[from + i]!;
     const flags = table[base + abi.R_FLAGS]!;
     let body = EMPTY_BODY;
     if ((flags & abi.F_CHUNKED) !== 0) {
@@ -368,6 +400,7 @@ export class Connection implements BodyOwner, StreamOwner {
     this.#resolveKeepAlive(ctx);
     const head = serializeHead(state, chunked ? FRAME_CHUNKED : FRAME_CLOSE, 0, connectionLine(this.#keepAlive, this.#http10, state.connection));
     this.#output.latin1(head);
+    this.#hookDrain();
     const stream = new ResponseStreamImpl(this.socket, this, chunked, noBody);
     this.#stream = stream;
     return stream;
@@ -474,7 +507,7 @@ export class Connection implements BodyOwner, StreamOwner {
     socket.removeAllListeners('error');
     socket.removeAllListeners('close');
     // Until the new owner attaches its handlers, errors must not crash the process.
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroyOnError);
     this.#host.connectionUpgraded(this);
     return head;
   }
@@ -486,7 +519,14 @@ export class Connection implements BodyOwner, StreamOwner {
 
   // --- flow control, timeouts, close -----------------------------------------------------------------
 
+  #hookDrain(): void {
+    if (this.#drainHooked) return;
+    this.#drainHooked = true;
+    this.socket.on('drain', Connection.#drainListener);
+  }
+
   #pause(reason: number): void {
+    if (reason === P_WRITE) this.#hookDrain();
     if (this.#paused === 0) this.socket.pause();
     this.#paused |= reason;
   }
@@ -518,8 +558,20 @@ export class Connection implements BodyOwner, StreamOwner {
     this.deadline = 0;
   }
 
-  /** Sweeper tick: stamp a fresh deadline or fire an expired one. */
-  tick(now: number): void {
+  /**
+   * Turn SO_KEEPALIVE on once (delayMs < 0: off by configuration). Done lazily, from the sweeper or
+   * at upgrade, rather than at accept: a connection that ends within one sweeper period skips it.
+   */
+  enableTcpKeepAlive(delayMs: number): void {
+    if (delayMs < 0 || this.#tcpKeepAlive) return;
+    this.#tcpKeepAlive = true;
+    // inject() drives a connection over a plain Duplex, which has no TCP options.
+    if (typeof this.socket.setKeepAlive === 'function') this.socket.setKeepAlive(true, delayMs);
+  }
+
+  /** Sweeper tick: SO_KEEPALIVE for a connection that lived a period; stamp a fresh deadline or fire an expired one. */
+  tick(now: number, keepAliveDelayMs = -1): void {
+    if (!this.#tcpKeepAlive) this.enableTcpKeepAlive(keepAliveDelayMs);
     if (this.deadlineKind === T_NONE) return;
     if (this.deadline === 0) this.deadline = now + this.deadlineMs;
     else if (now >= this.deadline) this.timedOut();

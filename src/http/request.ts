@@ -6,16 +6,36 @@ import type { RequestBody } from './body.js';
 
 const METHOD_NAMES: readonly string[] = ['', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
 const EMPTY = Buffer.alloc(0);
-const EMPTY_SLOTS = new Int32Array(0);
+const EMPTY_SLOTS: readonly number[] = [];
 
 export type HttpVersion = '1.0' | '1.1';
+
+// Recently decoded request-targets in a small direct-mapped cache: a target seen again (the usual
+// case: a few hot paths) costs a byte compare instead of a native latin1 decode and a new string.
+const TARGET_CACHE_SLOTS = 64; // a power of two
+const TARGET_CACHE_MAX_LENGTH = 64;
+const targetCache: string[] = new Array<string>(TARGET_CACHE_SLOTS).fill('');
+
+function decodeTarget(buf: Buffer, at: number, len: number): string {
+  if (len === 0 || len > TARGET_CACHE_MAX_LENGTH) return buf.toString('latin1', at, at + len);
+  const slot = (len * 31 + buf[at + len - 1]! * 7 + buf[at + (len >> 1)]!) & (TARGET_CACHE_SLOTS - 1);
+  const cached = targetCache[slot]!;
+  if (cached.length === len) {
+    let i = 0;
+    while (i < len && cached.charCodeAt(i) === buf[at + i]) i++;
+    if (i === len) return cached;
+  }
+  const target = buf.toString('latin1', at, at + len);
+  targetCache[slot] = target;
+  return target;
+}
 
 export class Request {
   /** The bytes the head was parsed from (a socket chunk, or a copy when it arrived in pieces). */
   readonly #buf: Buffer;
   readonly #start: number;
   /** Header slots (4 per field line: name off/len, value off/len, relative to #start). */
-  readonly #slots: Int32Array;
+  readonly #slots: ArrayLike<number>;
   readonly #headerCount: number;
   readonly #targetOff: number;
   readonly #targetLen: number;
@@ -37,7 +57,7 @@ export class Request {
   /** The body; bytes(), text(), json() or `for await` over it. */
   readonly body: RequestBody;
 
-  constructor(buf: Buffer, start: number, table: Int32Array, base: number, slots: Int32Array,
+  constructor(buf: Buffer, start: number, table: Int32Array, base: number, slots: ArrayLike<number>,
     peer: { readonly remoteAddress: string | undefined }, body: RequestBody) {
     this.#buf = buf;
     this.#start = start;
@@ -80,7 +100,7 @@ export class Request {
 
   /** The request-target exactly as sent (origin-form: path and query). */
   get target(): string {
-    return this.#latin1(this.#targetOff, this.#targetLen);
+    return decodeTarget(this.#buf, this.#start + this.#targetOff, this.#targetLen);
   }
 
   /** The raw (percent-encoded) path, without the query. For absolute-form targets (RFC 9112 §3.2.2) the path part. */

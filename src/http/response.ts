@@ -17,6 +17,42 @@ export type ResponseBody = string | Uint8Array | null;
 
 const DEFAULT_TEXT_TYPE = 'content-type: text/plain; charset=utf-8\r\n';
 
+// Heads of plain 200 responses with a short string body and no fields set (the hello-world shape),
+// by body length, for keep-alive ('') and close: built once per Date second instead of per response.
+const PLAIN_MAX_LENGTH = 256;
+const CLOSE_LINE = 'connection: close\r\n';
+const plainKeepAlive: string[] = new Array<string>(PLAIN_MAX_LENGTH).fill('');
+const plainClose: string[] = new Array<string>(PLAIN_MAX_LENGTH).fill('');
+let plainDate = '';
+
+/** The last plain response joined with its body: a handler that sends the same string each time
+ *  (a constant) reuses the joined string instead of building it again. */
+let lastHead = '';
+let lastBody = '';
+let lastJoined = '';
+
+function joinPlain(head: string, body: string): string {
+  if (head !== lastHead || body !== lastBody) {
+    lastHead = head;
+    lastBody = body;
+    lastJoined = head + body;
+  }
+  return lastJoined;
+}
+
+function plainHead(state: ResponseState, length: number, connection: string): string {
+  const date = dateLine();
+  if (date !== plainDate) {
+    plainDate = date;
+    plainKeepAlive.fill('');
+    plainClose.fill('');
+  }
+  const heads = connection === '' ? plainKeepAlive : plainClose;
+  let head = heads[length]!;
+  if (head === '') head = heads[length] = serializeHead(state, FRAME_LENGTH, length, connection, DEFAULT_TEXT_TYPE);
+  return head;
+}
+
 /** Framing of a response head. */
 export const FRAME_LENGTH = 0;
 export const FRAME_CHUNKED = 1;
@@ -152,9 +188,17 @@ export function writeResponse(out: ResponseOutput, state: ResponseState, omitBod
   if (statusHasNoBody(state.status)) body = null;
   if (typeof body === 'string') {
     const length = body.length === 0 ? 0 : Buffer.byteLength(body);
-    const head = serializeHead(state, FRAME_LENGTH, length, connection, state.hasContentType ? '' : DEFAULT_TEXT_TYPE);
     // UTF-8 length equals the string length only when every char is ASCII: then latin1 can write it.
     const ascii = length === body.length;
+    if (state.status === 200 && state.fields === null && !state.hasDate && length < PLAIN_MAX_LENGTH
+      && (connection === '' || connection === CLOSE_LINE)) {
+      // The hello-world shape: cached head (no fields, so nonAscii is false).
+      const head = plainHead(state, length, connection);
+      if (omitBody || length === 0) out.text(head, true);
+      else out.text(joinPlain(head, body), ascii);
+      return;
+    }
+    const head = serializeHead(state, FRAME_LENGTH, length, connection, state.hasContentType ? '' : DEFAULT_TEXT_TYPE);
     if (!state.nonAscii) {
       if (omitBody || length === 0) out.text(head, true);
       else out.text(head + body, ascii);
