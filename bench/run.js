@@ -24,6 +24,7 @@
 //   ctx.target(label, value, goal) → prints "target: label ≥ goal× — measured value× (met|NOT met)"
 //   ctx.save(data) → writes bench/results/<suite>-<timestamp>.json (with ctx.machine) and returns
 //        the path; ctx.machine: CPU, cores, node, pinning; ctx.log: console.log; ctx.dist: URL of dist/
+//   ctx.importDist(rel) → the built module dist/<rel>, or null when it is not built
 //   ctx.blackhole(value): consume a value the JIT must not drop
 // A suite that cannot run yet (its module is missing from dist/) should print why and return
 // { skipped: 'reason' } instead of throwing, so the other suites still run.
@@ -37,6 +38,16 @@ import { loadFixture, FIXTURES } from './lib/fixtures.js';
 
 const SUITES_DIR = new URL('./suites/', import.meta.url);
 const DIST = new URL('../dist/', import.meta.url);
+
+/** A built module of the package, or null when dist/ does not have it (the suite then skips). */
+async function importDist(rel) {
+  try {
+    return await import(new URL(rel, DIST).href);
+  } catch (err) {
+    if (err?.code === 'ERR_MODULE_NOT_FOUND') return null;
+    throw err;
+  }
+}
 
 export const columns = {
   group: { key: 'group', title: 'input', align: 'left' },
@@ -57,6 +68,7 @@ export function makeContext(suiteName, machine, stamp, log = console.log) {
     machine,
     log,
     dist: DIST,
+    importDist,
     options: defaultOptions(),
     measure,
     speedup,

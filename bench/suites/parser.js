@@ -22,15 +22,6 @@ const HEAD_FIXTURES = ['minimal-get', 'typical-browser-get', 'forty-headers-get'
 const TARGET_SIMD_VS_LLHTTP = 6;
 const TARGET_JS_VS_LLHTTP = 2;
 
-async function importDist(ctx, rel) {
-  try {
-    return await import(new URL(rel, ctx.dist).href);
-  } catch (err) {
-    if (err?.code === 'ERR_MODULE_NOT_FOUND') return null;
-    throw err;
-  }
-}
-
 /**
  * Decode method, target and every field line as JS strings, as llhttp's binding hands them.
  * How: ONE latin1 decode of the whole head (one call into C++), then substring() per token. That
@@ -184,11 +175,11 @@ async function chunkedRows(ctx, mods) {
 
 export async function run(ctx) {
   const mods = {
-    parsers: await importDist(ctx, 'http/head-parsers.js'),
-    abi: await importDist(ctx, 'abi.js'),
-    instance: await importDist(ctx, 'wasm/instance.js'),
-    chunked: await importDist(ctx, 'http/chunked-decoders.js'),
-    limits: (await importDist(ctx, 'http/head-parser.js'))?.DEFAULT_HEAD_LIMITS,
+    parsers: await ctx.importDist('http/head-parsers.js'),
+    abi: await ctx.importDist('abi.js'),
+    instance: await ctx.importDist('wasm/instance.js'),
+    chunked: await ctx.importDist('http/chunked-decoders.js'),
+    limits: (await ctx.importDist('http/head-parser.js'))?.DEFAULT_HEAD_LIMITS,
   };
   if (!mods.parsers) ctx.log('wasmlane head parser not built yet (dist/http/head-parsers.js): only llhttp is measured');
   else ctx.log(`engines: ${mods.instance.availableEngines().join(', ')}`);

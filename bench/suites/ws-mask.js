@@ -28,20 +28,11 @@ function label(n) {
   return n >= 1024 * 1024 ? `${n / (1024 * 1024)} MiB` : n >= 1024 ? `${n / 1024} KiB` : `${n} B`;
 }
 
-async function importDist(ctx, rel) {
-  try {
-    return await import(new URL(rel, ctx.dist).href);
-  } catch (err) {
-    if (err?.code === 'ERR_MODULE_NOT_FOUND') return null;
-    throw err;
-  }
-}
-
 export async function run(ctx) {
-  const codecs = await importDist(ctx, 'ws/codecs.js');
-  const wasmMod = await importDist(ctx, 'wasm/instance.js');
-  const codecWasm = await importDist(ctx, 'ws/codec-wasm.js');
-  const codecJs = await importDist(ctx, 'ws/codec-js.js');
+  const codecs = await ctx.importDist('ws/codecs.js');
+  const wasmMod = await ctx.importDist('wasm/instance.js');
+  const codecWasm = await ctx.importDist('ws/codec-wasm.js');
+  const codecJs = await ctx.importDist('ws/codec-js.js');
   if (!codecs || !wasmMod || !codecWasm || !codecJs) return { skipped: 'dist/ws codecs not built' };
   let bufferutil = null;
   try { bufferutil = createRequire(import.meta.url)('bufferutil'); } catch { /* optional */ }

@@ -29,19 +29,10 @@ function text(unit, size) {
   return out;
 }
 
-async function importDist(ctx, rel) {
-  try {
-    return await import(new URL(rel, ctx.dist).href);
-  } catch (err) {
-    if (err?.code === 'ERR_MODULE_NOT_FOUND') return null;
-    throw err;
-  }
-}
-
 export async function run(ctx) {
-  const wasmMod = await importDist(ctx, 'wasm/instance.js');
-  const codecWasm = await importDist(ctx, 'ws/codec-wasm.js');
-  const codecJs = await importDist(ctx, 'ws/codec-js.js');
+  const wasmMod = await ctx.importDist('wasm/instance.js');
+  const codecWasm = await ctx.importDist('ws/codec-wasm.js');
+  const codecJs = await ctx.importDist('ws/codec-js.js');
   if (!wasmMod || !codecWasm || !codecJs) return { skipped: 'dist/ws codecs not built' };
   const engines = wasmMod.availableEngines().filter((e) => e !== 'js');
   const js = new codecJs.JsWsCodec();
