@@ -12,62 +12,58 @@ import { byte } from './head-fields';
   return v128.and(i16x8.shr_u(v, 4), i8x16.splat(0x0f));
 }
 
-// 16-lane masks for the field-line window of parseHead (SIMD build only): bit i set when byte i is
-// not a tchar (the nibble lookup of scanToken), or cannot be in a field value (the test of scanValue,
-// HTAB included: the caller treats a flagged HTAB as "not simple").
+// Nibble lookup (the pshufb trick): byte c is in a set iff LOW[c & 15] & HIGH[c >> 4] != 0, where bit
+// h - 2 of LOW[l] says whether (h << 4 | l) is in the set, for h = 2..7; bytes >= 0x80 and < 0x20
+// have HIGH = 0. The LOW rows are derived from the class table; a test checks all 256 bytes agree.
+const SET_TCHAR: i32 = 0; // RFC 9110 §5.6.2
+const SET_URI: i32 = 1; //   request-target bytes (C_URI)
+
+// 16-lane mask: bit i set when byte i of v is outside the set (`set` is a constant after inlining,
+// so the table is one hoisted constant).
 // @ts-ignore: decorator
-@inline export function nonTcharMask(v: v128): i32 {
-  const lo = i8x16.swizzle(i8x16(58, 63, 62, 63, 63, 63, 63, 63, 62, 62, 61, 21, 52, 21, 61, 28), v128.and(v, i8x16.splat(0x0f)));
+@inline function outsideSet(v: v128, set: i32): i32 {
+  const low = set == SET_TCHAR
+    ? i8x16(58, 63, 62, 63, 63, 63, 63, 63, 62, 62, 61, 21, 52, 21, 61, 28)
+    : i8x16(46, 63, 62, 62, 63, 63, 63, 63, 63, 63, 63, 31, 21, 31, 53, 31);
+  const lo = i8x16.swizzle(low, v128.and(v, i8x16.splat(0x0f)));
   const hi = i8x16.swizzle(i8x16(0, 0, 1, 2, 4, 8, 16, 32, 0, 0, 0, 0, 0, 0, 0, 0), highNibbles(v));
   return i8x16.bitmask(i8x16.eq(v128.and(lo, hi), i8x16.splat(0)));
+}
+
+// 16-lane masks for the field-line window of parseHead (SIMD build only): bit i set when byte i is
+// not a tchar, or cannot be in a field value (the test of scanValue, HTAB included: the caller
+// treats a flagged HTAB as "not simple").
+// @ts-ignore: decorator
+@inline export function nonTcharMask(v: v128): i32 {
+  return outsideSet(v, SET_TCHAR);
 }
 // @ts-ignore: decorator
 @inline export function ctlOrDelMask(v: v128): i32 {
   return i8x16.bitmask(v128.or(i8x16.le_u(v, i8x16.splat(0x1f)), i8x16.eq(v, i8x16.splat(0x7f))));
 }
 
-/** First address in [p, stop) whose byte is not a tchar (RFC 9110 §5.6.2), or stop. */
-export function scanToken(p: i32, stop: i32): i32 {
+/** First address in [p, stop) whose byte is outside `set` (class bit `bit` in the scalar tail), or stop. */
+// @ts-ignore: decorator
+@inline function scanSet(p: i32, stop: i32, set: i32, bit: u8): i32 {
   if (ASC_FEATURE_SIMD) {
-    // The same nibble lookup as scanTarget, for the tchar set.
-    const LOW = i8x16(58, 63, 62, 63, 63, 63, 63, 63, 62, 62, 61, 21, 52, 21, 61, 28);
-    const HIGH = i8x16(0, 0, 1, 2, 4, 8, 16, 32, 0, 0, 0, 0, 0, 0, 0, 0);
-    const NIBBLE = i8x16.splat(0x0f);
-    const ZERO = i8x16.splat(0);
     while (p + 16 <= stop) {
-      const v = v128.load(<usize>p);
-      const lo = i8x16.swizzle(LOW, v128.and(v, NIBBLE));
-      const hi = i8x16.swizzle(HIGH, highNibbles(v));
-      const m = i8x16.bitmask(i8x16.eq(v128.and(lo, hi), ZERO));
+      const m = outsideSet(v128.load(<usize>p), set);
       if (m != 0) return p + ctz(m);
       p += 16;
     }
   }
-  while (p < stop && (cls(byte(p)) & C_TCHAR) != 0) p++;
+  while (p < stop && (cls(byte(p)) & bit) != 0) p++;
   return p;
+}
+
+/** First address in [p, stop) whose byte is not a tchar (RFC 9110 §5.6.2), or stop. */
+export function scanToken(p: i32, stop: i32): i32 {
+  return scanSet(p, stop, SET_TCHAR, C_TCHAR);
 }
 
 /** First address in [p, stop) whose byte is not a request-target byte (C_URI), or stop. */
 export function scanTarget(p: i32, stop: i32): i32 {
-  if (ASC_FEATURE_SIMD) {
-    // Nibble lookup (the pshufb trick): byte c is allowed iff LOW[c & 15] & HIGH[c >> 4] != 0, where
-    // bit h - 2 of LOW[l] says whether (h << 4 | l) is in the set, for h = 2..7; bytes >= 0x80 and
-    // < 0x20 have HIGH = 0. Derived from the class table; a test checks all 256 bytes agree.
-    const LOW = i8x16(46, 63, 62, 62, 63, 63, 63, 63, 63, 63, 63, 31, 21, 31, 53, 31);
-    const HIGH = i8x16(0, 0, 1, 2, 4, 8, 16, 32, 0, 0, 0, 0, 0, 0, 0, 0);
-    const NIBBLE = i8x16.splat(0x0f);
-    const ZERO = i8x16.splat(0);
-    while (p + 16 <= stop) {
-      const v = v128.load(<usize>p);
-      const lo = i8x16.swizzle(LOW, v128.and(v, NIBBLE));
-      const hi = i8x16.swizzle(HIGH, highNibbles(v));
-      const m = i8x16.bitmask(i8x16.eq(v128.and(lo, hi), ZERO));
-      if (m != 0) return p + ctz(m);
-      p += 16;
-    }
-  }
-  while (p < stop && (cls(byte(p)) & C_URI) != 0) p++;
-  return p;
+  return scanSet(p, stop, SET_URI, C_URI);
 }
 
 /**
