@@ -8,6 +8,7 @@ import * as abi from '../../src/abi.js';
 import { createHeadParser } from '../../src/http/head-parsers.js';
 import type { HeadLimits, HeadParser } from '../../src/http/head-parser.js';
 import { availableEngines } from '../../src/wasm/instance.js';
+import { parseResult } from '../support/head-table.js';
 
 const FIXTURES = ['minimal-get', 'typical-browser-get', 'forty-headers-get', 'post-json', 'post-chunked'];
 const load = (name: string): Uint8Array =>
@@ -15,17 +16,7 @@ const load = (name: string): Uint8Array =>
 const bytes = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 const hasWasm = availableEngines().includes('wasm');
 
-/** Status, error position or every result slot the parse owns, plus the header slots. */
-function snapshot(p: HeadParser, rc: number): number[] {
-  const t = p.table;
-  const b = p.base;
-  if (rc < 0) return [rc, t[b + abi.R_ERROR_POS]!];
-  if (rc === 0) return [0];
-  const out = Array.from(t.subarray(b, b + abi.R_HOST_INDEX + 1));
-  out.push(t[b + abi.R_TE_STATE]!);
-  out.push(...t.subarray(b + abi.R_FIXED, b + abi.R_FIXED + 4 * t[b + abi.R_HEADER_COUNT]!));
-  return out;
-}
+const snapshot = (p: HeadParser, rc: number): number[] => parseResult(p, rc, [abi.R_TE_STATE]);
 
 /** `head` copied to byte offset `offset` of a fresh ArrayBuffer, surrounded by 0xAA (never read). */
 function placed(head: Uint8Array, offset: number): Uint8Array {

@@ -11,22 +11,14 @@ import {
 } from '../../src/http/head-result.js';
 import { availableEngines, loadWasm, type EngineKind } from '../../src/wasm/instance.js';
 import { WasmlaneError } from '../../src/errors.js';
+import { parseResult } from '../support/head-table.js';
 
 const FIXTURES = ['minimal-get', 'typical-browser-get', 'forty-headers-get', 'post-json', 'post-chunked'];
 const load = (name: string): Buffer => readFileSync(new URL(`../../bench/fixtures/${name}.http`, import.meta.url));
 const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
 const engines = availableEngines();
 
-/** The result a parse left: status, error position or every fixed result slot plus header slots. */
-function snapshot(p: HeadParser, rc: number): number[] {
-  const t = p.table;
-  const b = p.base;
-  if (rc < 0) return [rc, t[b + abi.R_ERROR_POS]!];
-  if (rc === 0) return [0];
-  const out = Array.from(t.subarray(b, b + abi.R_HOST_INDEX + 1));
-  out.push(...t.subarray(b + abi.R_FIXED, b + abi.R_FIXED + 4 * t[b + abi.R_HEADER_COUNT]!));
-  return out;
-}
+const snapshot = (p: HeadParser, rc: number): number[] => parseResult(p, rc);
 
 /** Expected fields of a well-formed head, by splitting its text (an oracle independent of the parser). */
 function naiveFields(text: string): { method: string; target: string; fields: [string, string][] } {

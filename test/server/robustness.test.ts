@@ -4,18 +4,7 @@ import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { ENGINES, exchange, start } from './helpers.js';
-
-/** Deterministic PRNG (mulberry32) so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng as prng } from '../support/head-gen.js';
 
 const SEEDS = [
   'GET / HTTP/1.1\r\nHost: x\r\n\r\n',

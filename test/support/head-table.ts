@@ -32,6 +32,21 @@ export function snapshot(parser: HeadParser, rc: number): TableSnapshot {
   return { rc, slots };
 }
 
+/**
+ * The result of a parse as one flat array for toEqual: [rc, error position] on an error, [0] when
+ * incomplete, else the fixed result slots, the `extra` slots asked for, and the header slots.
+ */
+export function parseResult(parser: HeadParser, rc: number, extra: readonly number[] = []): number[] {
+  const t = parser.table;
+  const b = parser.base;
+  if (rc < 0) return [rc, t[b + abi.R_ERROR_POS]!];
+  if (rc === 0) return [0];
+  const out = Array.from(t.subarray(b, b + RESULT_FIXED_SLOTS));
+  for (const slot of extra) out.push(t[b + slot]!);
+  out.push(...t.subarray(b + abi.R_FIXED, b + abi.R_FIXED + 4 * t[b + abi.R_HEADER_COUNT]!));
+  return out;
+}
+
 export function rcName(rc: number): string {
   if (rc > 0) return `consumed ${rc}`;
   if (rc === 0) return 'incomplete';
