@@ -13,6 +13,7 @@ import {
 import { WasmlaneError } from '../errors.js';
 import type { EngineKind } from '../wasm/instance.js';
 import { DEFAULT_CHUNKED_LIMITS, type ChunkedDecoder, type ChunkedLimits, type ChunkedSink } from './chunked.js';
+import { latin1 } from './head-result.js';
 
 /**
  * Complete and check limits. A retained trailer line must fit the WASM chunk region next to at
@@ -35,9 +36,6 @@ export function resolveChunkedLimits(overrides?: Partial<ChunkedLimits>): Chunke
   return Object.freeze(limits);
 }
 
-function latin1(bytes: Uint8Array, start: number, length: number): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset + start, length).toString('latin1');
-}
 
 export abstract class ChunkedDecoderBase implements ChunkedDecoder {
   abstract readonly engine: EngineKind;
@@ -134,10 +132,9 @@ export abstract class ChunkedDecoderBase implements ChunkedDecoder {
     if (trailers > 0 && this.sink.trailer) {
       for (let k = 0; k < trailers; k++) {
         const at = tb + CHUNK_SLOTS - (k + 1) * C_TRAILER_STRIDE;
-        this.sink.trailer(
-          latin1(text, textBase + t[at]!, t[at + 1]!),
-          latin1(text, textBase + t[at + 2]!, t[at + 3]!),
-        );
+        const name = textBase + t[at]!;
+        const value = textBase + t[at + 2]!;
+        this.sink.trailer(latin1(text, name, name + t[at + 1]!), latin1(text, value, value + t[at + 3]!));
       }
     }
     const state = t[tb + C_STATE]!;

@@ -3,8 +3,8 @@
 // One small object per request; nothing here is shared with the next request on the connection.
 import * as abi from '../abi.js';
 import type { RequestBody } from './body.js';
+import { latin1, METHOD_NAMES } from './head-result.js';
 
-const METHOD_NAMES: readonly string[] = ['', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
 const EMPTY = Buffer.alloc(0);
 const EMPTY_SLOTS: readonly number[] = [];
 
@@ -17,7 +17,7 @@ const TARGET_CACHE_MAX_LENGTH = 64;
 const targetCache: string[] = new Array<string>(TARGET_CACHE_SLOTS).fill('');
 
 function decodeTarget(buf: Buffer, at: number, len: number): string {
-  if (len === 0 || len > TARGET_CACHE_MAX_LENGTH) return buf.toString('latin1', at, at + len);
+  if (len === 0 || len > TARGET_CACHE_MAX_LENGTH) return latin1(buf, at, at + len);
   const slot = (len * 31 + buf[at + len - 1]! * 7 + buf[at + (len >> 1)]!) & (TARGET_CACHE_SLOTS - 1);
   const cached = targetCache[slot]!;
   if (cached.length === len) {
@@ -25,7 +25,7 @@ function decodeTarget(buf: Buffer, at: number, len: number): string {
     while (i < len && cached.charCodeAt(i) === buf[at + i]) i++;
     if (i === len) return cached;
   }
-  const target = buf.toString('latin1', at, at + len);
+  const target = latin1(buf, at, at + len);
   targetCache[slot] = target;
   return target;
 }
@@ -171,7 +171,7 @@ export class Request {
 
   #latin1(off: number, len: number): string {
     const at = this.#start + off;
-    return this.#buf.toString('latin1', at, at + len);
+    return latin1(this.#buf, at, at + len);
   }
 
   /** ASCII case-insensitive compare of the field name at `off` with `name` (same length checked). */
