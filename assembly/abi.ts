@@ -215,6 +215,7 @@ export const E_CHUNK_SIZE_OVERFLOW: i32 = -41; //      chunk-size over 2^53 - 1 
 export const E_INVALID_CHUNK_EXT: i32 = -42; //        chunk-ext grammar                        400 (RFC 9112 §7.1.1)
 export const E_CHUNK_EXT_TOO_LONG: i32 = -43; //       chunk-ext over its byte limit            400
 export const E_CHUNK_DATA_NO_CRLF: i32 = -44; //       chunk-data not followed by CRLF          400 (RFC 9112 §7.1)
+export const E_CHUNK_SIZE_TOO_LONG: i32 = -45; //      chunk-size line over its digit limit     400 (bounds an endless `000…` line)
 
 // WebSocket frame decoding (RFC 6455 §5); the host maps these to close codes.
 export const E_WS_UNMASKED: i32 = -60; //              client frame without mask                1002 (§5.1)

@@ -157,6 +157,7 @@ export const E_CHUNK_SIZE_OVERFLOW = -41;
 export const E_INVALID_CHUNK_EXT = -42;
 export const E_CHUNK_EXT_TOO_LONG = -43;
 export const E_CHUNK_DATA_NO_CRLF = -44;
+export const E_CHUNK_SIZE_TOO_LONG = -45;
 export const E_WS_UNMASKED = -60;
 export const E_WS_RSV = -61;
 export const E_WS_OPCODE = -62;

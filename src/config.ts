@@ -23,6 +23,16 @@ export interface RequestConfig {
   headTimeoutMs: number;
   /** Max silence while a body is being received → 408; 0 disables. */
   readTimeoutMs: number;
+  /** Total time for a whole request, head and body (Content-Length or chunked), from its first byte
+   *  → 408 and close; 0 disables. Like node:http's `requestTimeout` (300 s): a body trickled at 1 byte/s
+   *  never trips `readTimeoutMs`, which measures silence only. */
+  requestTimeoutMs: number;
+  /** Time a handler (with its middleware) has to start a response once the request is routed → 503
+   *  `WL_HANDLER_TIMEOUT` and close; 0 = off (the default). Also settable per route. */
+  handlerTimeoutMs: number;
+  /** Refuse request-target bytes RFC 3986 does not allow but browsers send unencoded
+   *  (`| ^ { } \` and backtick, WHATWG URL) → 400. Default false: accept them, as node:http does. */
+  strictTarget: boolean;
   /** Keep-alive idle time between requests before the socket is closed; 0 disables. */
   idleTimeoutMs: number;
   /** Requests served on one connection before it is closed (Connection: close); 0 = unlimited. */
@@ -69,6 +79,9 @@ export const DEFAULT_REQUEST_CONFIG: Readonly<RequestConfig> = Object.freeze({
   readTimeoutMs: 30_000,
   idleTimeoutMs: 5_000, // Node's server.keepAliveTimeout
   maxRequestsPerConnection: 0,
+  requestTimeoutMs: 300_000,
+  handlerTimeoutMs: 0,
+  strictTarget: false,
 });
 
 /** For servers exposed to untrusted clients with small requests (APIs): smaller limits, faster timeouts. */
@@ -83,6 +96,9 @@ export const STRICT_REQUEST_CONFIG: Readonly<RequestConfig> = Object.freeze({
   readTimeoutMs: 10_000,
   idleTimeoutMs: 5_000,
   maxRequestsPerConnection: 1_000,
+  requestTimeoutMs: 60_000,
+  handlerTimeoutMs: 0,
+  strictTarget: false,
 });
 
 /** For trusted networks, proxies and uploads: the largest heads the WASM input region holds. */
@@ -97,6 +113,9 @@ export const RELAXED_REQUEST_CONFIG: Readonly<RequestConfig> = Object.freeze({
   readTimeoutMs: 120_000,
   idleTimeoutMs: 30_000,
   maxRequestsPerConnection: 0,
+  requestTimeoutMs: 600_000,
+  handlerTimeoutMs: 0,
+  strictTarget: false,
 });
 
 const PRESETS: Readonly<Record<Preset, Readonly<RequestConfig>>> = Object.freeze({
@@ -140,6 +159,9 @@ const REQUEST_RULES: Readonly<Record<keyof RequestConfig, Rule>> = {
   readTimeoutMs: TIMEOUT,
   idleTimeoutMs: TIMEOUT,
   maxRequestsPerConnection: int(0, Number.MAX_SAFE_INTEGER, '0 = unlimited'),
+  requestTimeoutMs: TIMEOUT,
+  handlerTimeoutMs: TIMEOUT,
+  strictTarget: { type: 'bool' },
 };
 
 const SERVER_RULES: Readonly<Record<Exclude<keyof ServerConfig, 'request'>, Rule>> = {

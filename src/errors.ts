@@ -53,11 +53,14 @@ export const ERRORS = {
   WL_INVALID_CHUNK_EXT: { abi: abi.E_INVALID_CHUNK_EXT, status: 400, message: 'Malformed chunk extension' },
   WL_CHUNK_EXT_TOO_LONG: { abi: abi.E_CHUNK_EXT_TOO_LONG, status: 400, message: 'Chunk extensions are longer than their limit' },
   WL_CHUNK_DATA_NO_CRLF: { abi: abi.E_CHUNK_DATA_NO_CRLF, status: 400, message: 'chunk-data is not followed by CRLF' },
+  WL_CHUNK_SIZE_TOO_LONG: { abi: abi.E_CHUNK_SIZE_TOO_LONG, status: 400, message: 'chunk-size has more than 16 significant hex digits or its line is longer than its limit' },
 
   // --- server (RFC 9110 §15) ----------------------------------------------------------------------
   WL_NOT_FOUND: { status: 404, message: 'No route matches the path' },
   WL_METHOD_NOT_ALLOWED: { status: 405, message: 'The route does not accept this method' },
   WL_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time' },
+  WL_HANDLER_TIMEOUT: { status: 503, message: 'The handler did not start a response within handlerTimeoutMs' },
+  WL_CONNECT_WITH_BODY: { status: 400, message: 'CONNECT request with content (RFC 9110 §9.3.6)' },
   WL_BODY_TOO_LARGE: { status: 413, message: 'Body is larger than maxBodySize' },
   WL_EXPECTATION_FAILED: { status: 417, message: 'Expectation not supported' },
   WL_INVALID_JSON: { status: 400, message: 'Body is not valid JSON' },
@@ -88,6 +91,8 @@ export const ERRORS = {
   WL_WS_TOO_MANY_FRAGMENTS: { abi: abi.E_WS_TOO_MANY_FRAGMENTS, closeCode: 1009, message: 'Message has more fragments than maxFragments' },
   WL_WS_INFLATE_FAILED: { closeCode: 1007, message: 'Compressed payload could not be inflated (RFC 7692 §7.2.2)' },
   WL_WS_HEARTBEAT_TIMEOUT: { closeCode: 1006, message: 'Peer did not answer the heartbeat ping' },
+  WL_WS_TOO_MANY_PENDING_PONGS: { closeCode: 1008, message: 'Peer sent more pings than maxPendingPongs without reading the pongs' },
+  WL_WS_SLOW_CONSUMER: { closeCode: 1008, message: 'Subscriber fell behind by more than maxBufferedAmount (slowConsumerPolicy close)' },
   WL_WS_NOT_OPEN: { message: 'WebSocket is not open' },
 
   // --- server-sent events (WHATWG HTML §9.2) ------------------------------------------------------

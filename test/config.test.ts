@@ -32,6 +32,7 @@ describe('defaults and presets', () => {
     expect(config.request).toEqual({
       bufferSize: 16384, maxPathSize: 8192, maxHeaderCount: 100, maxHeaderKeySize: 256, maxHeaderValueSize: 8192,
       maxBodySize: 1048576, headTimeoutMs: 10000, readTimeoutMs: 30000, idleTimeoutMs: 5000, maxRequestsPerConnection: 0,
+      requestTimeoutMs: 300000, handlerTimeoutMs: 0, strictTarget: false,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.request)).toBe(true);
@@ -43,7 +44,7 @@ describe('defaults and presets', () => {
   });
 
   it('strict is tighter and relaxed looser than default on every size limit', () => {
-    const sizes: Array<keyof RequestConfig> = ['bufferSize', 'maxPathSize', 'maxHeaderCount', 'maxHeaderKeySize', 'maxHeaderValueSize', 'maxBodySize', 'headTimeoutMs'];
+    const sizes: Array<Exclude<keyof RequestConfig, 'strictTarget'>> = ['bufferSize', 'maxPathSize', 'maxHeaderCount', 'maxHeaderKeySize', 'maxHeaderValueSize', 'maxBodySize', 'headTimeoutMs', 'requestTimeoutMs'];
     for (const key of sizes) {
       expect(STRICT_REQUEST_CONFIG[key], key).toBeLessThan(DEFAULT_REQUEST_CONFIG[key]);
       expect(RELAXED_REQUEST_CONFIG[key], key).toBeGreaterThan(DEFAULT_REQUEST_CONFIG[key]);
