@@ -112,6 +112,7 @@ export function decodeChunked(ptr: usize, len: i32): i32 {
   let remain: u64 = (getSlotU64(C_REMAIN_HI) << 32) | getSlotU64(C_REMAIN_LO);
   let aux = getSlot(C_AUX);
   let trailerCount = getSlot(C_TRAILER_COUNT);
+  const maxDigits = getSlot(C_LIMIT_SIZE_DIGITS);
   let spans = 0;
   let trailers = 0;
   let i = 0;
@@ -186,7 +187,7 @@ export function decodeChunked(ptr: usize, len: i32): i32 {
       if (charClass(b) & CH_HEX) {
         // Leading zeros count toward the digit limit (else `000…` is an endless line); the value
         // itself must stay ≤ 2^53 - 1.
-        if (++aux > getSlot(C_LIMIT_SIZE_DIGITS)) return fail(E_CHUNK_SIZE_TOO_LONG, i);
+        if (++aux > maxDigits) return fail(E_CHUNK_SIZE_TOO_LONG, i);
         if (remain > MAX_SIZE_BEFORE_DIGIT) return fail(E_CHUNK_SIZE_OVERFLOW, i);
         remain = (remain << 4) | hexValue(b);
         i++;

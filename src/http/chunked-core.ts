@@ -136,6 +136,7 @@ export function decodeChunkedJs(src: Uint8Array, ptr: number, len: number, t: In
   let remain = (t[C_REMAIN_HI]! >>> 0) * TWO_32 + (t[C_REMAIN_LO]! >>> 0);
   let aux = t[C_AUX]!;
   let trailerCount = t[C_TRAILER_COUNT]!;
+  const maxDigits = t[C_LIMIT_SIZE_DIGITS]!;
   let spans = 0;
   let trailers = 0;
   let i = 0;
@@ -197,7 +198,7 @@ export function decodeChunkedJs(src: Uint8Array, ptr: number, len: number, t: In
 
     if (state === S_SIZE_DIGITS) {
       if (CHAR_CLASS[b]! & CH_HEX) {
-        if (++aux > t[C_LIMIT_SIZE_DIGITS]!) return fail(t, E_CHUNK_SIZE_TOO_LONG, i);
+        if (++aux > maxDigits) return fail(t, E_CHUNK_SIZE_TOO_LONG, i);
         if (remain > MAX_SIZE_BEFORE_DIGIT) return fail(t, E_CHUNK_SIZE_OVERFLOW, i);
         remain = remain * 16 + hexValue(b);
         i++;
