@@ -107,7 +107,7 @@ export const FORM_ASTERISK: i32 = 4;
 export const C_STATE: i32 = 0; //          decoder state; 0 = expecting a chunk-size line (fresh body)
 export const C_REMAIN_LO: i32 = 1; //      bytes left in the current chunk's data, low 32 bits
 export const C_REMAIN_HI: i32 = 2; //      high bits (size ≤ 2^53 - 1)
-export const C_AUX: i32 = 3; //            per-state counter (extension bytes, trailer line bytes …)
+export const C_AUX: i32 = 3; //            per-state counter: digits of the chunk-size so far, then extension bytes
 export const C_TRAILER_COUNT: i32 = 4; //  trailer fields reported so far in this body
 export const C_SPAN_COUNT: i32 = 5; //     out: data spans written by this call
 export const C_TRAILER_SPANS: i32 = 6; //  out: trailer fields written by this call
@@ -117,6 +117,7 @@ export const C_LIMIT_TRAILERS: i32 = 9; // in: max trailer field lines          
 export const C_LIMIT_LINE: i32 = 10; //    in: max trailer line bytes              → E_HEADER_VALUE_TOO_LONG
 export const C_AUX2: i32 = 11;
 export const C_AUX3: i32 = 12;
+export const C_LIMIT_SIZE_DIGITS: i32 = 13; // in: max hex digits of one chunk-size, leading zeros included → E_CHUNK_SIZE_TOO_LONG
 export const C_FIXED: i32 = 16;
 /** Data spans: pairs (offset, length) from C_FIXED; trailers: quads (name off, name len, value off,
  *  value len) filling the table from the end backwards. A call stops early (returns the bytes it

@@ -115,6 +115,7 @@ export const C_LIMIT_TRAILERS = 9;
 export const C_LIMIT_LINE = 10;
 export const C_AUX2 = 11;
 export const C_AUX3 = 12;
+export const C_LIMIT_SIZE_DIGITS = 13;
 export const C_FIXED = 16;
 export const C_SPAN_STRIDE = 2;
 export const C_TRAILER_STRIDE = 4;

@@ -53,7 +53,7 @@ export const ERRORS = {
   WL_INVALID_CHUNK_EXT: { abi: abi.E_INVALID_CHUNK_EXT, status: 400, message: 'Malformed chunk extension' },
   WL_CHUNK_EXT_TOO_LONG: { abi: abi.E_CHUNK_EXT_TOO_LONG, status: 400, message: 'Chunk extensions are longer than their limit' },
   WL_CHUNK_DATA_NO_CRLF: { abi: abi.E_CHUNK_DATA_NO_CRLF, status: 400, message: 'chunk-data is not followed by CRLF' },
-  WL_CHUNK_SIZE_TOO_LONG: { abi: abi.E_CHUNK_SIZE_TOO_LONG, status: 400, message: 'chunk-size has more than 16 significant hex digits or its line is longer than its limit' },
+  WL_CHUNK_SIZE_TOO_LONG: { abi: abi.E_CHUNK_SIZE_TOO_LONG, status: 400, message: 'chunk-size has more hex digits than maxChunkSizeDigits (leading zeros included)' },
 
   // --- server (RFC 9110 §15) ----------------------------------------------------------------------
   WL_NOT_FOUND: { status: 404, message: 'No route matches the path' },

@@ -7,15 +7,24 @@
 //
 // Everything the machine needs between calls lives in the table slots C_STATE, C_REMAIN_LO/HI,
 // C_AUX and C_TRAILER_COUNT, so one instance serves any number of bodies: the host restores a
-// body's slots before a call and saves them after. Size lines are consumed byte by byte (a size line
+// body's slots before a call and saves them after.
+//
+// Every loop on a size line is bounded, so `chunk-size [ chunk-ext ] CRLF` is at most
+// C_LIMIT_SIZE_DIGITS + C_LIMIT_EXT + 2 bytes. The grammar allows any number of leading zeros
+// (1*HEXDIG), and they leave the value at 0, so the value check alone never ends a line of `0000…`:
+// C_AUX counts every digit of the size, leading zeros included, across calls (E_CHUNK_SIZE_TOO_LONG
+// past C_LIMIT_SIZE_DIGITS); the value itself stays ≤ 2^53 - 1 (E_CHUNK_SIZE_OVERFLOW at the digit
+// that crosses it, i.e. at most 14 significant digits). On the digit that crosses both, the digit
+// limit is checked first. From the first byte after the size on, C_AUX counts extension bytes
+// instead (BWS included, E_CHUNK_EXT_TOO_LONG past C_LIMIT_EXT). Size lines are consumed byte by byte (a size line
 // trickled one byte per packet costs O(1) per byte); data is reported as spans, never copied; a
 // trailer line whose CRLF has not arrived is left unconsumed (see chunked-trailer.ts).
 // Only decodeChunked is exported: index.ts re-exports this file and every export becomes a global.
 import {
   C_STATE, C_REMAIN_LO, C_REMAIN_HI, C_AUX, C_TRAILER_COUNT, C_SPAN_COUNT, C_TRAILER_SPANS,
-  C_ERROR_POS, C_LIMIT_EXT, C_LIMIT_TRAILERS, C_LIMIT_LINE, C_FIXED, C_SPAN_STRIDE, C_TRAILER_STRIDE,
-  CHUNK_SLOTS, CS_SIZE, CS_DATA, CS_TRAILER, CS_DONE,
-  E_INVALID_CHUNK_SIZE, E_CHUNK_SIZE_OVERFLOW, E_INVALID_CHUNK_EXT, E_CHUNK_EXT_TOO_LONG,
+  C_ERROR_POS, C_LIMIT_EXT, C_LIMIT_TRAILERS, C_LIMIT_LINE, C_LIMIT_SIZE_DIGITS, C_FIXED, C_SPAN_STRIDE,
+  C_TRAILER_STRIDE, CHUNK_SLOTS, CS_SIZE, CS_DATA, CS_TRAILER, CS_DONE,
+  E_INVALID_CHUNK_SIZE, E_CHUNK_SIZE_OVERFLOW, E_CHUNK_SIZE_TOO_LONG, E_INVALID_CHUNK_EXT, E_CHUNK_EXT_TOO_LONG,
   E_CHUNK_DATA_NO_CRLF, E_BARE_CR, E_BARE_LF, E_OBS_FOLD, E_INVALID_HEADER_NAME, E_TOO_MANY_HEADERS,
 } from '../abi';
 import { CHUNK_TABLE_PTR } from '../regions';
@@ -103,6 +112,7 @@ export function decodeChunked(ptr: usize, len: i32): i32 {
   let remain: u64 = (getSlotU64(C_REMAIN_HI) << 32) | getSlotU64(C_REMAIN_LO);
   let aux = getSlot(C_AUX);
   let trailerCount = getSlot(C_TRAILER_COUNT);
+  const maxDigits = getSlot(C_LIMIT_SIZE_DIGITS);
   let spans = 0;
   let trailers = 0;
   let i = 0;
@@ -167,7 +177,7 @@ export function decodeChunked(ptr: usize, len: i32): i32 {
       // chunk-size = 1*HEXDIG: no sign, no "0x", no leading whitespace.
       if (!(charClass(b) & CH_HEX)) return fail(E_INVALID_CHUNK_SIZE, i);
       remain = hexValue(b);
-      aux = 0;
+      aux = 1; // digits of this size so far (the limit is ≥ 1)
       state = S_SIZE_DIGITS;
       i++;
       continue;
@@ -175,7 +185,9 @@ export function decodeChunked(ptr: usize, len: i32): i32 {
 
     if (state == S_SIZE_DIGITS) {
       if (charClass(b) & CH_HEX) {
-        // Any number of leading zeros is fine; the value itself must stay ≤ 2^53 - 1.
+        // Leading zeros count toward the digit limit (else `000…` is an endless line); the value
+        // itself must stay ≤ 2^53 - 1.
+        if (++aux > maxDigits) return fail(E_CHUNK_SIZE_TOO_LONG, i);
         if (remain > MAX_SIZE_BEFORE_DIGIT) return fail(E_CHUNK_SIZE_OVERFLOW, i);
         remain = (remain << 4) | hexValue(b);
         i++;
@@ -184,6 +196,7 @@ export function decodeChunked(ptr: usize, len: i32): i32 {
       if (b == 0x0d) { state = S_SIZE_LF; i++; continue; }
       if (b == 0x0a) return fail(E_BARE_LF, i);
       if (b != 0x3b && !isWs(b)) return fail(E_INVALID_CHUNK_SIZE, i);
+      aux = 0; // from here C_AUX counts extension bytes
       state = S_EXT_END; // the extension starts at this byte: fall through to count and check it
     }
 

@@ -4,9 +4,9 @@
 // share the host logic of the WASM wrapper. Comments on the grammar live in the AssemblyScript source.
 import {
   C_STATE, C_REMAIN_LO, C_REMAIN_HI, C_AUX, C_TRAILER_COUNT, C_SPAN_COUNT, C_TRAILER_SPANS,
-  C_ERROR_POS, C_LIMIT_EXT, C_LIMIT_TRAILERS, C_LIMIT_LINE, C_FIXED, C_SPAN_STRIDE, C_TRAILER_STRIDE,
-  CHUNK_SLOTS, CS_SIZE, CS_DATA, CS_TRAILER, CS_DONE,
-  E_INVALID_CHUNK_SIZE, E_CHUNK_SIZE_OVERFLOW, E_INVALID_CHUNK_EXT, E_CHUNK_EXT_TOO_LONG,
+  C_ERROR_POS, C_LIMIT_EXT, C_LIMIT_TRAILERS, C_LIMIT_LINE, C_LIMIT_SIZE_DIGITS, C_FIXED, C_SPAN_STRIDE,
+  C_TRAILER_STRIDE, CHUNK_SLOTS, CS_SIZE, CS_DATA, CS_TRAILER, CS_DONE,
+  E_INVALID_CHUNK_SIZE, E_CHUNK_SIZE_OVERFLOW, E_CHUNK_SIZE_TOO_LONG, E_INVALID_CHUNK_EXT, E_CHUNK_EXT_TOO_LONG,
   E_CHUNK_DATA_NO_CRLF, E_BARE_CR, E_BARE_LF, E_OBS_FOLD, E_INVALID_HEADER_NAME, E_TOO_MANY_HEADERS,
   E_HEADER_VALUE_TOO_LONG, E_INVALID_HEADER_VALUE, E_SPACE_BEFORE_COLON,
 } from '../abi.js';
@@ -136,6 +136,7 @@ export function decodeChunkedJs(src: Uint8Array, ptr: number, len: number, t: In
   let remain = (t[C_REMAIN_HI]! >>> 0) * TWO_32 + (t[C_REMAIN_LO]! >>> 0);
   let aux = t[C_AUX]!;
   let trailerCount = t[C_TRAILER_COUNT]!;
+  const maxDigits = t[C_LIMIT_SIZE_DIGITS]!;
   let spans = 0;
   let trailers = 0;
   let i = 0;
@@ -189,7 +190,7 @@ export function decodeChunkedJs(src: Uint8Array, ptr: number, len: number, t: In
     if (state === CS_SIZE) {
       if (!(CHAR_CLASS[b]! & CH_HEX)) return fail(t, E_INVALID_CHUNK_SIZE, i);
       remain = hexValue(b);
-      aux = 0;
+      aux = 1; // digits of this size (leading zeros included); bounded by C_LIMIT_SIZE_DIGITS
       state = S_SIZE_DIGITS;
       i++;
       continue;
@@ -197,6 +198,7 @@ export function decodeChunkedJs(src: Uint8Array, ptr: number, len: number, t: In
 
     if (state === S_SIZE_DIGITS) {
       if (CHAR_CLASS[b]! & CH_HEX) {
+        if (++aux > maxDigits) return fail(t, E_CHUNK_SIZE_TOO_LONG, i);
         if (remain > MAX_SIZE_BEFORE_DIGIT) return fail(t, E_CHUNK_SIZE_OVERFLOW, i);
         remain = remain * 16 + hexValue(b);
         i++;
@@ -205,6 +207,7 @@ export function decodeChunkedJs(src: Uint8Array, ptr: number, len: number, t: In
       if (b === 0x0d) { state = S_SIZE_LF; i++; continue; }
       if (b === 0x0a) return fail(t, E_BARE_LF, i);
       if (b !== 0x3b && !isWs(b)) return fail(t, E_INVALID_CHUNK_SIZE, i);
+      aux = 0; // from here C_AUX counts extension bytes
       state = S_EXT_END;
     }
 

@@ -7,8 +7,8 @@
 // in front of the next bytes. The trailer line limit bounds that copy. Size lines and data are never
 // retained: size lines are consumed byte by byte, data is handed out as spans of the caller's buffer.
 import {
-  CHUNK_INPUT_SIZE, CHUNK_SLOTS, C_ERROR_POS, C_FIXED, C_LIMIT_EXT, C_LIMIT_LINE, C_LIMIT_TRAILERS,
-  C_SPAN_COUNT, C_SPAN_STRIDE, C_STATE, C_TRAILER_SPANS, C_TRAILER_STRIDE, CS_DONE, CS_TRAILER,
+  CHUNK_INPUT_SIZE, CHUNK_SLOTS, C_ERROR_POS, C_FIXED, C_LIMIT_EXT, C_LIMIT_LINE, C_LIMIT_SIZE_DIGITS,
+  C_LIMIT_TRAILERS, C_SPAN_COUNT, C_SPAN_STRIDE, C_STATE, C_TRAILER_SPANS, C_TRAILER_STRIDE, CS_DONE, CS_TRAILER,
 } from '../abi.js';
 import { WasmlaneError } from '../errors.js';
 import type { EngineKind } from '../wasm/instance.js';
@@ -23,14 +23,17 @@ import { latin1 } from './head-result.js';
 export function resolveChunkedLimits(overrides?: Partial<ChunkedLimits>): ChunkedLimits {
   const limits = { ...DEFAULT_CHUNKED_LIMITS, ...overrides };
   const ceilings: Record<keyof ChunkedLimits, number> = {
+    maxChunkSizeDigits: 0x7fffffff,
     maxExtensionLength: 0x7fffffff,
     maxTrailerCount: 0x7fffffff,
     maxTrailerLineLength: CHUNK_INPUT_SIZE - 2,
   };
   for (const key of Object.keys(ceilings) as (keyof ChunkedLimits)[]) {
     const value = limits[key];
-    if (!Number.isInteger(value) || value < 0 || value > ceilings[key]) {
-      throw new WasmlaneError('WL_INVALID_CONFIG', `${key} must be an integer in [0, ${ceilings[key]}]`);
+    // A chunk-size has at least one digit, so a digit limit of 0 would refuse every body.
+    const floor = key === 'maxChunkSizeDigits' ? 1 : 0;
+    if (!Number.isInteger(value) || value < floor || value > ceilings[key]) {
+      throw new WasmlaneError('WL_INVALID_CONFIG', `${key} must be an integer in [${floor}, ${ceilings[key]}]`);
     }
   }
   return Object.freeze(limits);
@@ -76,6 +79,7 @@ export abstract class ChunkedDecoderBase implements ChunkedDecoder {
 
   reset(): void {
     this.slots.fill(0, 0, C_FIXED); // C_STATE = CS_SIZE, nothing remaining, no trailers yet
+    this.slots[C_LIMIT_SIZE_DIGITS] = this.limits.maxChunkSizeDigits;
     this.slots[C_LIMIT_EXT] = this.limits.maxExtensionLength;
     this.slots[C_LIMIT_TRAILERS] = this.limits.maxTrailerCount;
     this.slots[C_LIMIT_LINE] = this.limits.maxTrailerLineLength;

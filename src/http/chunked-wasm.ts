@@ -26,8 +26,8 @@
 // post-chunked fixture body (1012 B, 3 chunks) wasm ≈ js ≈ 270–300 ns; 64 KiB in 16 B chunks wasm
 // ~100 µs vs js ~200 µs; 64 KiB in 4 KiB chunks wasm ~3 µs vs js ~1.5 µs (two steps per boundary).
 import {
-  CHUNK_INPUT_SIZE, CHUNK_SLOTS, C_AUX, C_LIMIT_EXT, C_LIMIT_LINE, C_LIMIT_TRAILERS, C_REMAIN_HI, C_REMAIN_LO,
-  C_STATE, C_TRAILER_COUNT, CS_DATA,
+  CHUNK_INPUT_SIZE, CHUNK_SLOTS, C_AUX, C_LIMIT_EXT, C_LIMIT_LINE, C_LIMIT_SIZE_DIGITS, C_LIMIT_TRAILERS,
+  C_REMAIN_HI, C_REMAIN_LO, C_STATE, C_TRAILER_COUNT, CS_DATA,
 } from '../abi.js';
 import { loadWasm, type WasmInstance } from '../wasm/instance.js';
 import { decodeChunkedJs } from './chunked-core.js';
@@ -136,6 +136,7 @@ export class WasmChunkedDecoder extends ChunkedDecoderBase {
     i32[tb + C_LIMIT_EXT] = s[C_LIMIT_EXT]!;
     i32[tb + C_LIMIT_TRAILERS] = s[C_LIMIT_TRAILERS]!;
     i32[tb + C_LIMIT_LINE] = s[C_LIMIT_LINE]!;
+    i32[tb + C_LIMIT_SIZE_DIGITS] = s[C_LIMIT_SIZE_DIGITS]!;
     const rc = this.decodeChunked(region, pendLen + w);
     s[C_STATE] = i32[tb + C_STATE]!;
     s[C_REMAIN_LO] = i32[tb + C_REMAIN_LO]!;

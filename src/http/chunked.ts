@@ -11,6 +11,10 @@
 import type { EngineKind } from '../wasm/instance.js';
 
 export interface ChunkedLimits {
+  /** Max hex digits of one chunk-size, leading zeros included (≥ 1) → E_CHUNK_SIZE_TOO_LONG. The
+   *  grammar allows any number of leading zeros (RFC 9112 §7.1); this bounds a line of `000…`. The
+   *  value is bounded separately (≤ 2^53 - 1, E_CHUNK_SIZE_OVERFLOW). */
+  readonly maxChunkSizeDigits: number;
   /** Max bytes of chunk extensions on one chunk-size line → E_CHUNK_EXT_TOO_LONG. */
   readonly maxExtensionLength: number;
   /** Max trailer field lines → E_TOO_MANY_HEADERS. */
@@ -20,6 +24,8 @@ export interface ChunkedLimits {
 }
 
 export const DEFAULT_CHUNKED_LIMITS: ChunkedLimits = Object.freeze({
+  // 2^53 - 1 takes 14 hex digits; 64 leaves room for any fixed-width zero padding a client uses.
+  maxChunkSizeDigits: 64,
   maxExtensionLength: 1024,
   maxTrailerCount: 32,
   maxTrailerLineLength: 8192,

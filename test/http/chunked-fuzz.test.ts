@@ -24,7 +24,9 @@ const extension = fc.tuple(ows, ows, token, fc.option(fc.tuple(ows, ows, fc.oneo
 const chunk = fc.record({
   data: fc.oneof({ weight: 6, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 24 }) },
     { weight: 1, arbitrary: fc.uint8Array({ minLength: 100, maxLength: 3000 }) }),
-  zeros: fc.nat(3),
+  // Mostly a few leading zeros; sometimes a long run whose digits (≤ 61 + 3) end up at or just under
+  // the default maxChunkSizeDigits (64), and cross the lower limits the other properties use.
+  zeros: fc.oneof({ weight: 5, arbitrary: fc.nat(3) }, { weight: 1, arbitrary: fc.integer({ min: 48, max: 61 }) }),
   upper: fc.boolean(),
   exts: fc.array(extension, { maxLength: 2 }),
 });
@@ -94,7 +96,10 @@ describe('chunked differential fuzz (seeded)', () => {
           : m.kind === 'delete' ? Uint8Array.from([...input.subarray(0, at), ...input.subarray(at + 1)])
             : input.slice(0, at);
       if (mutated.length === 0) return;
-      const limits = { maxExtensionLength: 8 + (small % 64), maxTrailerCount: small % 5, maxTrailerLineLength: 4 + (small % 40) };
+      const limits = {
+        maxChunkSizeDigits: 48 + (small % 20), maxExtensionLength: 8 + (small % 64), maxTrailerCount: small % 5,
+        maxTrailerLineLength: 4 + (small % 40),
+      };
       const cuts = cutsFor(raw, mutated.length);
       const whole = runPieces('js', mutated, [], limits);
       seen.add(whole.status === 'error' ? whole.error : whole.status);
@@ -105,6 +110,7 @@ describe('chunked differential fuzz (seeded)', () => {
     }), { seed: SEED + 1, numRuns: 400 });
     // The mutations must actually reach the error paths, not just valid bodies.
     expect(seen.size, [...seen].join(' ')).toBeGreaterThanOrEqual(10);
+    expect(seen, 'long zero runs reach the digit limit').toContain(abi.E_CHUNK_SIZE_TOO_LONG);
   });
 
   it('the WASM and TypeScript state machines leave identical tables after every call', () => {
@@ -154,6 +160,7 @@ function trace(input: Uint8Array, cuts: number[], call: (buf: Uint8Array) => num
 function freshTable(t: Int32Array, base: number): void {
   t.fill(0, base, base + abi.CHUNK_SLOTS);
   t[base + abi.C_LIMIT_EXT] = DEFAULT_CHUNKED_LIMITS.maxExtensionLength;
+  t[base + abi.C_LIMIT_SIZE_DIGITS] = 56; // under the longest generated size line: some runs cross it
   t[base + abi.C_LIMIT_TRAILERS] = 3;
   t[base + abi.C_LIMIT_LINE] = 24;
 }

@@ -13,7 +13,7 @@ import { bytes, cutPlans, makeDecoder, runPieces, VARIANTS, type Outcome } from 
 const ENGINES = availableEngines();
 const CASES = loadChunkedCorpus();
 const CHUNKED_ERRORS = new Set([
-  abi.E_INVALID_CHUNK_SIZE, abi.E_CHUNK_SIZE_OVERFLOW, abi.E_INVALID_CHUNK_EXT, abi.E_CHUNK_EXT_TOO_LONG,
+  abi.E_INVALID_CHUNK_SIZE, abi.E_CHUNK_SIZE_OVERFLOW, abi.E_CHUNK_SIZE_TOO_LONG, abi.E_INVALID_CHUNK_EXT, abi.E_CHUNK_EXT_TOO_LONG,
   abi.E_CHUNK_DATA_NO_CRLF, abi.E_BARE_CR, abi.E_BARE_LF, abi.E_OBS_FOLD, abi.E_INVALID_HEADER_NAME,
   abi.E_SPACE_BEFORE_COLON, abi.E_INVALID_HEADER_VALUE, abi.E_TOO_MANY_HEADERS, abi.E_HEADER_VALUE_TOO_LONG,
 ]);
@@ -26,7 +26,7 @@ function comparable(o: Outcome): unknown {
 describe('chunked corpus', () => {
   it('has at least 40 readable cases in every group', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(40);
-    expect(new Set(CASES.map((c) => c.file))).toEqual(new Set(['basic', 'extensions', 'framing', 'sizes', 'trailers']));
+    expect(new Set(CASES.map((c) => c.file))).toEqual(new Set(['basic', 'extensions', 'framing', 'size-line', 'sizes', 'trailers']));
   });
 
   for (const engine of VARIANTS) {
@@ -132,7 +132,7 @@ describe('chunked decoder behaviour', () => {
       it('consumes a trickled size line at once, one byte per call (no retention)', () => {
         const input = bytes(`${'0'.repeat(20000)}5;a="${'x'.repeat(500)}"\r\nhello\r\n0\r\n\r\n`);
         let data = '';
-        const d = makeDecoder(engine, { data: (b, s, e) => { data += Buffer.from(b.subarray(s, e)).toString(); } });
+        const d = makeDecoder(engine, { data: (b, s, e) => { data += Buffer.from(b.subarray(s, e)).toString(); } }, { maxChunkSizeDigits: 20001 });
         const sizeLineEnd = input.indexOf(0x0a) + 1;
         for (let i = 0; i < input.length && !d.done; i++) {
           expect(d.decode(input, i, i + 1)).toBe(1);
@@ -158,8 +158,36 @@ describe('chunked decoder behaviour', () => {
         expect(d.bytesConsumed).toBe(12);
       });
 
+      it('counts the digits of a size line across calls: 64 zeros one byte per call, then the 65th digit fails', () => {
+        // The leading-zero count is table state (C_AUX), so it accumulates however the line is cut.
+        const d = makeDecoder(engine, { data() {} });
+        const zero = bytes('0');
+        for (let i = 0; i < 64; i++) expect(d.decode(zero, 0, 1), `digit ${i + 1}`).toBe(1);
+        expect(d.decode(zero, 0, 1)).toBe(abi.E_CHUNK_SIZE_TOO_LONG);
+        expect({ code: d.errorCode, at: d.lastErrorPosition, consumed: d.bytesConsumed })
+          .toEqual({ code: abi.E_CHUNK_SIZE_TOO_LONG, at: 64, consumed: 64 });
+      });
+
+      it('stops an endless zero line within maxChunkSizeDigits + 1 bytes, whatever the piece size', () => {
+        const zeros = new Uint8Array(1 << 20).fill(0x30);
+        for (const piece of [1, 7, 16, 17, 4096, zeros.length]) {
+          const d = makeDecoder(engine, { data() {} });
+          let fed = 0;
+          let rc = 0;
+          while (fed < zeros.length && rc >= 0) {
+            rc = d.decode(zeros, fed, Math.min(fed + piece, zeros.length));
+            if (rc >= 0) fed += rc;
+          }
+          expect({ rc, at: d.lastErrorPosition, fedBeforeError: fed <= 64 }, `pieces of ${piece}`)
+            .toEqual({ rc: abi.E_CHUNK_SIZE_TOO_LONG, at: 64, fedBeforeError: true });
+        }
+      });
+
       it('rejects limits that are not integers in range', () => {
-        for (const limits of [{ maxTrailerLineLength: abi.CHUNK_INPUT_SIZE }, { maxExtensionLength: -1 }, { maxTrailerCount: 1.5 }]) {
+        for (const limits of [
+          { maxTrailerLineLength: abi.CHUNK_INPUT_SIZE }, { maxExtensionLength: -1 }, { maxTrailerCount: 1.5 },
+          { maxChunkSizeDigits: 0 }, { maxChunkSizeDigits: 2 ** 31 },
+        ]) {
           expect(() => makeDecoder(engine, { data() {} }, limits)).toThrow(WasmlaneError);
         }
       });
@@ -230,6 +258,7 @@ describe('chunked decoder behaviour', () => {
         for (let len = 1; len <= c.input.length; len++) {
           wasm.i32.fill(0, base, base + abi.CHUNK_SLOTS);
           wasm.i32[base + abi.C_LIMIT_EXT] = c.limits.maxExtensionLength;
+          wasm.i32[base + abi.C_LIMIT_SIZE_DIGITS] = c.limits.maxChunkSizeDigits;
           wasm.i32[base + abi.C_LIMIT_TRAILERS] = c.limits.maxTrailerCount;
           wasm.i32[base + abi.C_LIMIT_LINE] = c.limits.maxTrailerLineLength;
           wasm.u8.set(c.input.subarray(0, len), memoryEnd - len);
