@@ -63,7 +63,10 @@ export const R_RESUME_MARK2: i32 = 23; //  auxiliary position (end of value befo
 export const R_RESUME_AUX: i32 = 24; //    auxiliary state (header-specific value parsing)
 export const R_TE_STATE: i32 = 25; //      Transfer-Encoding coding-list state (internal)
 export const R_CONN_STATE: i32 = 26; //    Connection token-list state (internal)
-// 27..31 reserved.
+// Parser configuration, written by the host with the limits and kept across parses like them.
+export const R_STRICT_TARGET: i32 = 27; // 1: request-target bytes are RFC 3986 only (C_URI); 0: also
+//                                          "|^{}\`", which browsers send unencoded (RequestConfig.strictTarget)
+// 28..31 reserved.
 
 // Header i occupies slots R_FIXED + 4i .. R_FIXED + 4i + 3:
 export const H_NAME_OFF: i32 = 0;

@@ -73,6 +73,7 @@ export const R_RESUME_MARK2 = 23;
 export const R_RESUME_AUX = 24;
 export const R_TE_STATE = 25;
 export const R_CONN_STATE = 26;
+export const R_STRICT_TARGET = 27;
 export const H_NAME_OFF = 0;
 export const H_NAME_LEN = 1;
 export const H_VALUE_OFF = 2;

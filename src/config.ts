@@ -270,5 +270,6 @@ export function headLimitsFrom(request: RequestConfig): HeadLimits {
     maxHeaderNameLength: request.maxHeaderKeySize,
     maxHeaderValueLength: request.maxHeaderValueSize,
     maxHeadSize: request.bufferSize,
+    strictTarget: request.strictTarget,
   });
 }

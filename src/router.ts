@@ -11,10 +11,13 @@
 //   for HEAD per RFC 9110 §9.3.2, then '*'). When the path matches but no route serves the method,
 //   the answer is 405 with the union of the methods that would match (RFC 9110 §15.5.6 requires
 //   an Allow header).
-// Paths are case-sensitive and the trailing slash is significant ('/a' ≠ '/a/').
+// Paths are case-sensitive and the trailing slash is significant ('/a' ≠ '/a/'). Static segments are
+// compared in canonical spelling (src/router/canonical.ts: '/a%3Ab' = '/a:b', '/p%7Ca' = '/p|a'); a path
+// without '%' is already canonical, so only paths with escapes pay for the rewrite.
 // match() is synchronous and not re-entrant, so captured values go into one scratch array per router;
 // the only per-match allocations are the params object, its result wrapper, and substrings.
 import { WasmlaneError } from './errors.js';
+import { canonicalPath } from './router/canonical.js';
 import { parsePattern } from './router/pattern.js';
 import type { Segment } from './router/pattern.js';
 import { Node, bucketIndex, decodeParam, leafFor, pickRoute } from './router/tree.js';
@@ -69,15 +72,21 @@ export class Router<T> {
     const entry: Entry<T> = Object.freeze({ method, pattern, value, names, found });
     leaf.set(method, entry);
     if (names.length === 0) {
-      // The Map and the tree share the same Leaf object, so both see later registrations.
-      this.#statics.set(pattern, leaf);
+      // The Map and the tree share the same Leaf object, so both see later registrations. Keyed by
+      // the canonical spelling (the segments' text), which the request path is looked up in.
+      this.#statics.set(segments.map((seg) => (seg.kind === 'static' ? `/${seg.text}` : '')).join(''), leaf);
     }
     this.#all.push(entry);
   }
 
   /** Route a request. `path` is the raw (percent-encoded) path without the query. */
   match(method: string, path: string): RouteMatch<T> {
-    const staticLeaf = this.#statics.get(path);
+    let staticLeaf = this.#statics.get(path);
+    // A hit means the path is a canonical key already; else escapes may need their canonical spelling.
+    if (staticLeaf === undefined && path.indexOf('%') >= 0) {
+      path = canonicalPath(path);
+      staticLeaf = this.#statics.get(path);
+    }
     if (staticLeaf !== undefined) {
       const route = pickRoute(staticLeaf, method) as Entry<T> | undefined;
       if (route !== undefined) return route.found!;

@@ -182,10 +182,11 @@ describe('loadServerConfig', () => {
 describe('headLimitsFrom', () => {
   it('maps each request limit to its head-parser limit', () => {
     const request = resolveServerConfig({
-      request: { bufferSize: 1001, maxPathSize: 1002, maxHeaderCount: 3, maxHeaderKeySize: 1004, maxHeaderValueSize: 1005 },
+      request: { bufferSize: 1001, maxPathSize: 1002, maxHeaderCount: 3, maxHeaderKeySize: 1004, maxHeaderValueSize: 1005, strictTarget: true },
     }).request;
     expect(headLimitsFrom(request)).toEqual({
       maxHeadSize: 1001, maxTargetLength: 1002, maxHeaderCount: 3, maxHeaderNameLength: 1004, maxHeaderValueLength: 1005,
+      strictTarget: true,
     });
     expect(Object.isFrozen(headLimitsFrom(request))).toBe(true);
   });

@@ -1,6 +1,6 @@
 // Differential fuzz of the head parsers: seeded valid heads (checked against the generator's own
 // expected parse) and byte mutations of them, each parsed by every engine (wasm-simd, wasm, js) under
-// default and tight limits; return codes and result tables (fixed slots 0..14 and 4 × count header
+// default limits, tight limits and strictTarget; return codes and result tables (fixed slots 0..14 and 4 × count header
 // slots) must agree slot by slot, and a random split + resume must reproduce the one-call result.
 // SEED=<n> replays another run; the seed in use is printed. The first mismatch is reported with a hex dump.
 import { describe, expect, it } from 'vitest';
@@ -14,6 +14,8 @@ const SEED = process.env.SEED !== undefined ? Number(process.env.SEED) >>> 0 : 0
 const VALID_HEADS = 3000;
 const MUTATIONS = 10000;
 const TIGHT: Partial<HeadLimits> = { maxTargetLength: 24, maxHeaderCount: 6, maxHeaderNameLength: 10, maxHeaderValueLength: 24, maxHeadSize: 160 };
+// The generated targets hold the browser bytes ("|^{}\\`") that strictTarget refuses: its error path.
+const STRICT_TARGET: Partial<HeadLimits> = { strictTarget: true };
 
 const engines = availableEngines();
 console.log(`fuzz seed ${SEED} (SEED=${SEED} to replay); engines ${engines.join(', ')}`);
@@ -67,7 +69,7 @@ describe(`differential head fuzz (seed ${SEED})`, () => {
   const g = new Gen(rng(SEED));
   const heads = Array.from({ length: VALID_HEADS }, (_, i) => validHead(g, `valid head #${i}`));
 
-  for (const [label, limits] of [['default limits', undefined], ['tight limits', TIGHT]] as const) {
+  for (const [label, limits] of [['default limits', undefined], ['tight limits', TIGHT], ['strictTarget', STRICT_TARGET]] as const) {
     it(`${VALID_HEADS} valid heads and ${MUTATIONS} mutations agree across engines (${label})`, () => {
       const parsers = engines.map((e) => createHeadParser(e, limits));
       const local = new Gen(rng(SEED ^ (limits ? 0x9e3779b9 : 0)));

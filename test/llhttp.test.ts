@@ -94,8 +94,10 @@ const DIFFERENCES: Record<string, Difference> = {
   'request-target grammar and forms': {
     weAccept: false,
     why: 'RFC 9112 §3.2: the target must be one of four forms, asterisk only for OPTIONS and authority only ' +
-      '(and always) for CONNECT, built from RFC 3986 characters; §3 says an invalid request-line SHOULD get ' +
-      '400. llhttp accepts ", <, {, |, \\, ^, `, # and any form for any method.',
+      '(and always) for CONNECT, built from RFC 3986 characters plus | ^ { } \\ ` (sent unencoded by ' +
+      'browsers, so accepted like llhttp does, unless strictTarget); §3 says an invalid request-line SHOULD ' +
+      'get 400. llhttp also accepts ", <, >, # (browsers always percent-encode them or, for #, never send ' +
+      'the fragment) and any form for any method.',
     applies: (_h, rc) => rc === abi.E_INVALID_TARGET || rc === abi.E_INVALID_TARGET_FORM,
   },
   'single SP only in the request line': {

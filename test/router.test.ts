@@ -189,7 +189,7 @@ const CASES: Case[] = [
       ['GET', '/f/%ZZ', 'not-found'],
       ['GET', '/g/a%20b', { found: 'GET /g/{n:[a-z ]+}', params: { n: 'a b' } }], // regex sees the decoded value
       ['GET', '/w/a%20b/c', { found: 'GET /w/{*rest}', params: { rest: 'a b/c' } }],
-      ['GET', '/caf%C3%A9', { found: 'GET /caf%C3%A9' }], // static segments compare raw
+      ['GET', '/caf%C3%A9', { found: 'GET /caf%C3%A9' }], // static segments compare in canonical spelling
     ],
   },
   {

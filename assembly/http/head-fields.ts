@@ -5,7 +5,7 @@ import {
   E_CHUNKED_TWICE, E_CONFLICTING_CONTENT_LENGTH, E_CONTENT_LENGTH_OVERFLOW, E_INVALID_CONTENT_LENGTH,
   E_INVALID_HOST, E_INVALID_TE, F_CONN_CLOSE, F_CONN_KEEP_ALIVE, F_CONN_UPGRADE, F_CONTENT_LENGTH,
   F_EXPECT_CONTINUE, F_EXPECT_OTHER, R_CL_HI, R_CL_LO, R_FIXED, R_FLAGS, R_HOST_INDEX, R_LIMIT_TARGET, R_RESUME_STATE,
-  R_TE_STATE,
+  R_STRICT_TARGET, R_TE_STATE,
 } from '../abi';
 import { RESULT_PTR } from '../regions';
 import { cls, C_DIGIT, C_HEX, C_HOST, C_TCHAR } from './chars';
@@ -36,18 +36,20 @@ const LIT_100_CONTINUE = memory.data<u8>([0x31, 0x30, 0x30, 0x2d, 0x63, 0x6f, 0x
 }
 /**
  * Start of a head: zero R_STATUS..R_HEAD_LEN and R_RESUME_STATE..R_FIXED - 1 with 8-byte stores (a loop
- * of 27 word stores was a measurable part of a small head), R_HOST_INDEX = -1; the limits stay.
+ * of 27 word stores was a measurable part of a small head), R_HOST_INDEX = -1; the configuration
+ * (limits, R_STRICT_TARGET) stays.
  */
 // @ts-ignore: decorator
 @inline export function resetTable(): void {
   // The layout relied on, checked at compile time (the branch folds away when it holds).
-  if (R_HOST_INDEX != 14 || R_LIMIT_TARGET != 15 || R_RESUME_STATE != 20 || R_FIXED != 32) unreachable();
+  if (R_HOST_INDEX != 14 || R_LIMIT_TARGET != 15 || R_RESUME_STATE != 20 || R_STRICT_TARGET != 27 ||
+    R_FIXED != 32) unreachable();
   store<u64>(RESULT_PTR, 0, 0); store<u64>(RESULT_PTR, 0, 8); store<u64>(RESULT_PTR, 0, 16);
   store<u64>(RESULT_PTR, 0, 24); store<u64>(RESULT_PTR, 0, 32); store<u64>(RESULT_PTR, 0, 40);
   store<u64>(RESULT_PTR, 0, 48);
   tset(R_HOST_INDEX, -1);
   store<u64>(RESULT_PTR, 0, 80); store<u64>(RESULT_PTR, 0, 88); store<u64>(RESULT_PTR, 0, 96);
-  store<u64>(RESULT_PTR, 0, 104); store<u64>(RESULT_PTR, 0, 112); store<u64>(RESULT_PTR, 0, 120);
+  store<u32>(RESULT_PTR, 0, 104); store<u64>(RESULT_PTR, 0, 112); store<u64>(RESULT_PTR, 0, 120); // 27 skipped
 }
 
 // @ts-ignore: decorator

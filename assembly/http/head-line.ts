@@ -5,7 +5,7 @@ import {
   METHOD_CONNECT, METHOD_DELETE, METHOD_GET, METHOD_HEAD, METHOD_OPTIONS, METHOD_OTHER, METHOD_PATCH,
   METHOD_POST, METHOD_PUT, METHOD_TRACE,
 } from '../abi';
-import { cls, C_ALPHA, C_DIGIT, C_HOST, C_SCHEME } from './chars';
+import { cls, C_DIGIT, C_HOST, C_SCHEME } from './chars';
 import { byte } from './head-fields';
 
 const M_PUT = memory.data<u8>([0x50, 0x55, 0x54]);
@@ -74,7 +74,7 @@ function isAuthority(t0: i32, t1: i32): bool {
 
 /** absolute-form starts with scheme ":" (RFC 9112 §3.2.2, RFC 3986 §3.1). */
 function hasScheme(t0: i32, t1: i32): bool {
-  if ((cls(byte(t0)) & C_ALPHA) == 0) return false;
+  if (<u32>((byte(t0) | 0x20) - 0x61) > 25) return false; // ALPHA (c | 0x20 folds exactly the letters)
   let p = t0 + 1;
   while (p < t1 && (cls(byte(p)) & C_SCHEME) != 0) p++;
   return p < t1 && byte(p) == 0x3a;

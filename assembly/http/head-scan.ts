@@ -2,7 +2,7 @@
 // With SIMD they look at 16 bytes per step (compare + bitmask + ctz); the scalar tail, and the whole
 // scan in the scalar build, give the same answer byte for byte. A 16-byte load is only issued when it
 // ends at or before `stop` (≤ the input's end), so the parser never reads past its input.
-import { cls, C_TCHAR, C_URI, C_VALUE } from './chars';
+import { cls, C_TARGET, C_TCHAR, C_URI, C_VALUE } from './chars';
 import { byte } from './head-fields';
 
 // c >> 4 in every lane. A 16-bit shift plus a mask: V8 has no byte shift on x64 and would emit the
@@ -16,7 +16,8 @@ import { byte } from './head-fields';
 // h - 2 of LOW[l] says whether (h << 4 | l) is in the set, for h = 2..7; bytes >= 0x80 and < 0x20
 // have HIGH = 0. The LOW rows are derived from the class table; a test checks all 256 bytes agree.
 const SET_TCHAR: i32 = 0; // RFC 9110 §5.6.2
-const SET_URI: i32 = 1; //   request-target bytes (C_URI)
+const SET_URI: i32 = 1; //   strict request-target bytes (C_URI, RFC 3986)
+const SET_TARGET: i32 = 2; // default request-target bytes (C_TARGET: C_URI and "|^{}\`")
 
 // 16-lane mask: bit i set when byte i of v is outside the set (`set` is a constant after inlining,
 // so the table is one hoisted constant).
@@ -24,7 +25,9 @@ const SET_URI: i32 = 1; //   request-target bytes (C_URI)
 @inline function outsideSet(v: v128, set: i32): i32 {
   const low = set == SET_TCHAR
     ? i8x16(58, 63, 62, 63, 63, 63, 63, 63, 62, 62, 61, 21, 52, 21, 61, 28)
-    : i8x16(46, 63, 62, 62, 63, 63, 63, 63, 63, 63, 63, 31, 21, 31, 53, 31);
+    : set == SET_URI
+      ? i8x16(46, 63, 62, 62, 63, 63, 63, 63, 63, 63, 63, 31, 21, 31, 53, 31)
+      : i8x16(62, 63, 62, 62, 63, 63, 63, 63, 63, 63, 63, 63, 61, 63, 61, 31);
   const lo = i8x16.swizzle(low, v128.and(v, i8x16.splat(0x0f)));
   const hi = i8x16.swizzle(i8x16(0, 0, 1, 2, 4, 8, 16, 32, 0, 0, 0, 0, 0, 0, 0, 0), highNibbles(v));
   return i8x16.bitmask(i8x16.eq(v128.and(lo, hi), i8x16.splat(0)));
@@ -61,9 +64,12 @@ export function scanToken(p: i32, stop: i32): i32 {
   return scanSet(p, stop, SET_TCHAR, C_TCHAR);
 }
 
-/** First address in [p, stop) whose byte is not a request-target byte (C_URI), or stop. */
-export function scanTarget(p: i32, stop: i32): i32 {
-  return scanSet(p, stop, SET_URI, C_URI);
+/**
+ * First address in [p, stop) whose byte is not a request-target byte, or stop: C_TARGET by default,
+ * C_URI (RFC 3986 only) when `strict` (R_STRICT_TARGET).
+ */
+export function scanTarget(p: i32, stop: i32, strict: bool): i32 {
+  return strict ? scanSet(p, stop, SET_URI, C_URI) : scanSet(p, stop, SET_TARGET, C_TARGET);
 }
 
 /**

@@ -13,8 +13,8 @@ import {
   METHOD_POST,
   R_ERROR_POS, R_FIXED, R_FLAGS, R_HEAD_LEN, R_HEADER_COUNT, R_HOST_INDEX, R_LIMIT_HEAD, R_LIMIT_HEADERS,
   R_LIMIT_NAME, R_LIMIT_TARGET, R_LIMIT_VALUE, R_METHOD, R_METHOD_LEN, R_METHOD_OFF, R_RESUME_AUX,
-  R_RESUME_MARK, R_RESUME_MARK2, R_RESUME_POS, R_RESUME_STATE, R_STATUS, R_TARGET_FORM, R_TARGET_LEN,
-  R_TARGET_OFF, R_VERSION,
+  R_RESUME_MARK, R_RESUME_MARK2, R_RESUME_POS, R_RESUME_STATE, R_STATUS, R_STRICT_TARGET, R_TARGET_FORM,
+  R_TARGET_LEN, R_TARGET_OFF, R_VERSION,
 } from '../abi';
 import { cls, C_TCHAR, C_VALUE } from './chars';
 import { byte, fieldErrorPos, resetTable, tget, tset } from './head-fields';
@@ -118,7 +118,8 @@ export function parseHead(ptr: usize, len: i32, lastLen: i32): i32 {
       }
       case S_TARGET: {
         const limitEnd = mark + limitTarget;
-        p = scanTarget(p, limitEnd < end ? limitEnd : end);
+        // RFC 3986 bytes, and by default also "|^{}\`" (never framing-relevant; see chars.ts).
+        p = scanTarget(p, limitEnd < end ? limitEnd : end, tget(R_STRICT_TARGET) != 0);
         if (p == end) break;
         c = byte(p);
         if (c == SP && p > mark) {

@@ -4,10 +4,12 @@
 // One table, one bit per class, so a hot loop costs one load and one AND per byte.
 
 export const C_TCHAR = 1; //   RFC 9110 §5.6.2 tchar
-export const C_URI = 2; //     bytes allowed in a request-target (RFC 3986 unreserved, sub-delims, ":@/?%[]")
+export const C_URI = 2; //     strict request-target bytes (RFC 3986 unreserved, sub-delims, ":@/?%[]")
 export const C_VALUE = 4; //   field-value bytes: HTAB, SP, VCHAR, obs-text (RFC 9110 §5.5)
 export const C_DIGIT = 8;
-export const C_ALPHA = 16;
+/** Default request-target bytes: C_URI plus the bytes browsers send unencoded (WHATWG URL) and
+ *  node:http accepts, `| ^ { } \` and backtick. RequestConfig.strictTarget narrows the target to C_URI. */
+export const C_TARGET = 16;
 export const C_SCHEME = 32; // scheme continuation: ALPHA DIGIT "+" "-" "." (RFC 3986 §3.1)
 export const C_HOST = 64; //   reg-name bytes: unreserved, sub-delims, "%" (RFC 3986 §3.2.2)
 export const C_HEX = 128;
@@ -24,9 +26,9 @@ export function classOf(c: number): number {
   let k = 0;
   if (alnum || inSet(c, "!#$%&'*+-.^_`|~")) k |= C_TCHAR;
   if (alnum || inSet(c, "-._~%!$&'()*+,;=:@/?[]")) k |= C_URI;
+  if (alnum || inSet(c, "-._~%!$&'()*+,;=:@/?[]|^{}\\`")) k |= C_TARGET;
   if (c === 0x09 || (c >= 0x20 && c !== 0x7f)) k |= C_VALUE;
   if (digit) k |= C_DIGIT;
-  if (alpha) k |= C_ALPHA;
   if (alnum || inSet(c, '+-.')) k |= C_SCHEME;
   if (alnum || inSet(c, "-._~!$&'()*+,;=%")) k |= C_HOST;
   if (digit || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66)) k |= C_HEX;

@@ -12,9 +12,9 @@ import {
   R_ERROR_POS, R_FIXED, R_FLAGS, R_HEAD_LEN, R_HEADER_COUNT, R_HOST_INDEX, R_LIMIT_HEAD, R_LIMIT_HEADERS,
   R_LIMIT_NAME, R_LIMIT_TARGET, R_LIMIT_VALUE, R_METHOD, R_METHOD_LEN, R_METHOD_OFF, R_RESUME_AUX,
   R_RESUME_MARK, R_RESUME_MARK2, R_RESUME_POS, R_RESUME_STATE, R_STATUS, R_TARGET_FORM, R_TARGET_LEN,
-  R_TARGET_OFF, R_VERSION, R_LIMIT_TARGET as R_FIRST_LIMIT,
+  R_TARGET_OFF, R_VERSION, R_LIMIT_TARGET as R_FIRST_LIMIT, R_STRICT_TARGET,
 } from '../abi.js';
-import { CLASS, C_TCHAR, C_URI, C_VALUE } from './head-chars.js';
+import { CLASS, C_TARGET, C_TCHAR, C_URI, C_VALUE } from './head-chars.js';
 import { fieldError } from './head-fields-js.js';
 import { scanValue } from './head-scan-js.js';
 import { parseWholeHeadJs } from './head-fast-js.js';
@@ -62,7 +62,7 @@ export function parseHeadJs(buf: Uint8Array, b: number, len: number, lastLen: nu
     const n = parseWholeHeadJs(buf, b, len, t);
     if (n > 0) return n;
     for (let i = 0; i < R_FIRST_LIMIT; i++) t[i] = 0;
-    for (let i = R_RESUME_STATE; i < R_FIXED; i++) t[i] = 0;
+    for (let i = R_RESUME_STATE; i < R_FIXED; i++) if (i !== R_STRICT_TARGET) t[i] = 0; // configuration stays
     t[R_HOST_INDEX] = -1;
     state = S_START; p = b; mark = b; mark2 = b; aux = 0;
   } else {
@@ -113,7 +113,8 @@ export function parseHeadJs(buf: Uint8Array, b: number, len: number, lastLen: nu
       case S_TARGET: {
         const limitEnd = mark + limitTarget;
         const stop = limitEnd < end ? limitEnd : end;
-        p = scanClass(buf, p, stop, C_URI);
+        // RFC 3986 bytes, and by default also "|^{}\`" (never framing-relevant; see head-chars.ts).
+        p = scanClass(buf, p, stop, t[R_STRICT_TARGET] !== 0 ? C_URI : C_TARGET);
         if (p === end) break scan;
         c = buf[p]!;
         if (c === SP && p > mark) {

@@ -10,10 +10,10 @@ import {
   F_HOST, F_TRANSFER_ENCODING, F_UPGRADE, MAX_HEADERS, R_CL_HI, R_CL_LO, R_CONN_STATE, R_ERROR_POS, R_FIXED,
   R_FLAGS, R_HEAD_LEN, R_HEADER_COUNT, R_HOST_INDEX, R_LIMIT_HEAD, R_LIMIT_HEADERS, R_LIMIT_NAME,
   R_LIMIT_TARGET, R_LIMIT_VALUE, R_METHOD, R_METHOD_LEN, R_METHOD_OFF, R_RESUME_AUX, R_RESUME_MARK,
-  R_RESUME_MARK2, R_RESUME_POS, R_RESUME_STATE, R_STATUS, R_TARGET_FORM, R_TARGET_LEN, R_TARGET_OFF,
-  R_TE_STATE, R_VERSION,
+  R_RESUME_MARK2, R_RESUME_POS, R_RESUME_STATE, R_STATUS, R_STRICT_TARGET, R_TARGET_FORM, R_TARGET_LEN,
+  R_TARGET_OFF, R_TE_STATE, R_VERSION,
 } from '../abi.js';
-import { CLASS, C_TCHAR, C_URI, C_VALUE, PAIR_CLASS } from './head-chars.js';
+import { CLASS, C_TARGET, C_TCHAR, C_URI, C_VALUE, PAIR_CLASS } from './head-chars.js';
 import { methodId, targetForm } from './head-line-js.js';
 import { firstFlagged, outsidePrintable, scanClassWords, wordOffset, wordView } from './head-scan-js.js';
 import { fieldKind, finishHead, finishValue, K_HOST, K_NONE, K_TRANSFER_ENCODING, K_UPGRADE } from './head-special-js.js';
@@ -29,14 +29,14 @@ const SP = 0x20;
 const HTAB = 0x09;
 
 /**
- * Reset the slots a parse owns that the end of parseWholeHeadJs does not write (the limits and the
- * header entries are not the parse's to reset), as the state machine's fresh start does.
+ * Reset the slots a parse owns that the end of parseWholeHeadJs does not write (the limits,
+ * R_STRICT_TARGET and the header entries are not the parse's to reset), as the state machine's fresh start does.
  */
 function clearTable(t: Int32Array): void {
   t[R_ERROR_POS] = 0; t[R_FLAGS] = 0; t[R_CL_LO] = 0; t[R_CL_HI] = 0; t[R_HOST_INDEX] = -1;
   t[R_RESUME_STATE] = 0; t[R_RESUME_POS] = 0; t[R_RESUME_MARK] = 0; t[R_RESUME_MARK2] = 0; t[R_RESUME_AUX] = 0;
   t[R_TE_STATE] = 0; t[R_CONN_STATE] = 0;
-  for (let i = R_CONN_STATE + 1; i < R_FIXED; i++) t[i] = 0;
+  for (let i = R_CONN_STATE + 1; i < R_FIXED; i++) if (i !== R_STRICT_TARGET) t[i] = 0; // configuration stays
 }
 
 /**
@@ -57,7 +57,7 @@ export function parseWholeHeadJs(buf: Uint8Array, b: number, len: number, t: Int
   const target0 = ++p;
   const limitTarget = t[R_LIMIT_TARGET]!;
   const targetStop = target0 + limitTarget < end ? target0 + limitTarget : end;
-  p = scanClassWords(buf, p, targetStop, C_URI);
+  p = scanClassWords(buf, p, targetStop, t[R_STRICT_TARGET] !== 0 ? C_URI : C_TARGET);
   if (p === target0 || p >= targetStop || buf[p] !== SP) return 0;
   const form = targetForm(buf, target0, p, method);
   if (form < 0) return 0;

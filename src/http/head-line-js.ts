@@ -5,7 +5,7 @@ import {
   METHOD_CONNECT, METHOD_DELETE, METHOD_GET, METHOD_HEAD, METHOD_OPTIONS, METHOD_OTHER, METHOD_PATCH,
   METHOD_POST, METHOD_PUT, METHOD_TRACE,
 } from '../abi.js';
-import { CLASS, C_ALPHA, C_DIGIT, C_HOST, C_SCHEME } from './head-chars.js';
+import { CLASS, C_DIGIT, C_HOST, C_SCHEME } from './head-chars.js';
 
 function eq(buf: Uint8Array, p: number, lit: string): boolean {
   for (let i = 0; i < lit.length; i++) if (buf[p + i] !== lit.charCodeAt(i)) return false;
@@ -53,7 +53,7 @@ function isAuthority(buf: Uint8Array, t0: number, t1: number): boolean {
 
 /** absolute-form starts with scheme ":" (RFC 9112 §3.2.2, RFC 3986 §3.1). */
 function hasScheme(buf: Uint8Array, t0: number, t1: number): boolean {
-  if ((CLASS[buf[t0]!]! & C_ALPHA) === 0) return false;
+  if (((buf[t0]! | 0x20) - 0x61) >>> 0 > 25) return false; // ALPHA (c | 0x20 folds exactly the letters)
   let p = t0 + 1;
   while (p < t1 && (CLASS[buf[p]!]! & C_SCHEME) !== 0) p++;
   return p < t1 && buf[p] === 0x3a;

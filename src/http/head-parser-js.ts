@@ -2,18 +2,19 @@
 // run over the caller's own bytes (no copy) into a private table with base 0.
 import {
   RESULT_SLOTS, R_FIXED, R_HEADER_COUNT, R_LIMIT_HEAD, R_LIMIT_HEADERS, R_LIMIT_NAME, R_LIMIT_TARGET,
-  R_LIMIT_VALUE,
+  R_LIMIT_VALUE, R_STRICT_TARGET,
 } from '../abi.js';
 import { parseHeadJs } from './head-core-js.js';
 import type { HeadLimits, HeadParser } from './head-parser.js';
 
-/** Write the limits into a table's R_LIMIT_* slots (shared with the WASM parser). */
+/** Write the limits into a table's R_LIMIT_* and R_STRICT_TARGET slots (shared with the WASM parser). */
 export function writeLimits(table: Int32Array, base: number, limits: HeadLimits): void {
   table[base + R_LIMIT_TARGET] = limits.maxTargetLength;
   table[base + R_LIMIT_HEADERS] = limits.maxHeaderCount;
   table[base + R_LIMIT_NAME] = limits.maxHeaderNameLength;
   table[base + R_LIMIT_VALUE] = limits.maxHeaderValueLength;
   table[base + R_LIMIT_HEAD] = limits.maxHeadSize;
+  table[base + R_STRICT_TARGET] = limits.strictTarget ? 1 : 0;
 }
 
 export class JsHeadParser implements HeadParser {

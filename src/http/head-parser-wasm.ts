@@ -72,7 +72,7 @@ export class WasmHeadParser implements HeadParser {
       from = lastLen; // INPUT still holds our first lastLen bytes: copy only the new ones
     }
     if (n > from) copyBytes.call(buf, wasm.u8, this.inputPtr + from, start + from, start + n);
-    // Always (five stores): code that calls parseHead directly may have left other limits there.
+    // Always (six stores): code that calls parseHead directly may have left other limits there.
     writeLimits(this.table, this.base, this.limits);
     let rc = wasm.exports.parseHead(this.inputPtr, n, lastLen);
     if (rc === 0 && avail > n && n === INPUT_SIZE) {

@@ -25,6 +25,9 @@ export interface HeadLimits {
   readonly maxHeaderValueLength: number;
   /** Max head bytes including the request line and the final CRLF (≤ abi.INPUT_SIZE) → 431. */
   readonly maxHeadSize: number;
+  /** RequestConfig.strictTarget: request-target bytes limited to RFC 3986; false also accepts
+   *  `| ^ { } \` and backtick, which browsers send unencoded (else 400 WL_INVALID_TARGET). */
+  readonly strictTarget: boolean;
 }
 
 export const DEFAULT_HEAD_LIMITS: HeadLimits = Object.freeze({
@@ -33,6 +36,7 @@ export const DEFAULT_HEAD_LIMITS: HeadLimits = Object.freeze({
   maxHeaderNameLength: 256,
   maxHeaderValueLength: 8192,
   maxHeadSize: 16384,
+  strictTarget: false,
 });
 
 export interface HeadParser {

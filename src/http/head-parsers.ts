@@ -6,7 +6,9 @@ import { DEFAULT_HEAD_LIMITS, type HeadLimits, type HeadParser } from './head-pa
 import { JsHeadParser } from './head-parser-js.js';
 import { WasmHeadParser } from './head-parser-wasm.js';
 
-const MAXIMA: Record<keyof HeadLimits, number> = {
+type SizeLimit = Exclude<keyof HeadLimits, 'strictTarget'>;
+
+const MAXIMA: Record<SizeLimit, number> = {
   maxTargetLength: INPUT_SIZE,
   maxHeaderCount: MAX_HEADERS,
   maxHeaderNameLength: INPUT_SIZE,
@@ -14,10 +16,17 @@ const MAXIMA: Record<keyof HeadLimits, number> = {
   maxHeadSize: INPUT_SIZE,
 };
 
-/** Defaults filled in and every limit checked: an integer in [1, its maximum]. */
+/** Defaults filled in and every limit checked: an integer in [1, its maximum]; strictTarget a boolean. */
 export function resolveHeadLimits(limits?: Partial<HeadLimits>): HeadLimits {
   const out = { ...DEFAULT_HEAD_LIMITS };
-  for (const key of Object.keys(MAXIMA) as (keyof HeadLimits)[]) {
+  const strict = limits?.strictTarget;
+  if (strict !== undefined) {
+    if (typeof strict !== 'boolean') {
+      throw new WasmlaneError('WL_INVALID_CONFIG', `strictTarget must be a boolean, got ${String(strict)}`);
+    }
+    out.strictTarget = strict;
+  }
+  for (const key of Object.keys(MAXIMA) as SizeLimit[]) {
     const value = limits?.[key];
     if (value === undefined) continue;
     if (!Number.isInteger(value) || value < 1 || value > MAXIMA[key]) {

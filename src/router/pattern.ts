@@ -4,7 +4,11 @@
 //
 // - static segment: written as it appears on the wire, i.e. already percent-encoded. Its characters
 //   must be `pchar` (RFC 3986 §3.3, referenced by RFC 9110 §4.1): unreserved / pct-encoded /
-//   sub-delims / ':' / '@'. Static segments compare byte-for-byte with the raw request path.
+//   sub-delims / ':' / '@', or one of `| ^ \ \`` (which browsers send unencoded; a literal brace is
+//   %7B / %7D). A segment may not start with ':' nor hold '*': that is Express / fastify parameter
+//   syntax (refused with the wasmlane spelling, see foreign-syntax.ts); write %3A / %2A for the
+//   literal character. Static segments compare with the request path in canonical spelling
+//   (canonical.ts): `/a%3Ab` matches `/a:b`, `/a%3Ab` and `/a%3ab`.
 // - {name}        one whole, non-empty segment.
 // - {name:regex}  one whole, non-empty segment whose percent-decoded value matches ^(?:regex)$.
 //                 The regex is compiled once here. It is only ever applied to a single segment, and
@@ -14,9 +18,11 @@
 //                 may contain '/').
 // Parameters always span a whole segment: `/a{b}` and `/{a}b` are rejected.
 import { WasmlaneError } from '../errors.js';
+import { canonicalPath } from './canonical.js';
+import { foreignSyntaxError, isForeignSegment } from './foreign-syntax.js';
 
 export type Segment =
-  | { readonly kind: 'static'; readonly text: string }
+  | { readonly kind: 'static'; readonly text: string } // canonical spelling (canonical.ts)
   | { readonly kind: 'param'; readonly name: string }
   | { readonly kind: 'regex'; readonly name: string; readonly source: string; readonly re: RegExp }
   | { readonly kind: 'wildcard'; readonly name: string };
@@ -25,8 +31,9 @@ export type Segment =
 // `params.name` works and so that `__proto__` can never reach Object.prototype.
 const PARAM_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const FORBIDDEN_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
-// RFC 3986 §3.3 pchar without pct-encoded (checked separately below).
-const PCHAR = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]$/;
+// RFC 3986 §3.3 pchar without pct-encoded (checked separately below), plus the bytes browsers send
+// unencoded and the head parser accepts by default (RequestConfig.strictTarget).
+const PCHAR = /^[A-Za-z0-9\-._~!$&'()*+,;=:@|^\\`]$/;
 const HEX = /^[0-9A-Fa-f]{2}$/;
 
 function invalid(pattern: string, why: string): WasmlaneError {
@@ -57,8 +64,9 @@ export function parsePattern(pattern: string): Segment[] {
       end = pattern.indexOf('/', i);
       if (end < 0) end = len;
       const text = pattern.slice(i, end);
+      if (isForeignSegment(text)) throw foreignSyntaxError(pattern, text);
       checkStatic(pattern, text, i);
-      segments.push({ kind: 'static', text });
+      segments.push({ kind: 'static', text: canonicalPath(text) });
     }
     if (end >= len) break;
     i = end + 1;

@@ -17,7 +17,9 @@
 //   content-length: 5                   required exactly when F_CONTENT_LENGTH is expected
 //   host-index: 0                       optional
 //   consumed: all | N                   bytes of the head (N < input length means pipelined bytes follow)
-//   limits: maxHeaderCount=2 ...        optional overrides of DEFAULT_HEAD_LIMITS, any outcome
+//   error-pos: N                        with error: the offset R_ERROR_POS must report (optional)
+//   limits: maxHeaderCount=2 ...        optional overrides of DEFAULT_HEAD_LIMITS, any outcome; numbers
+//                                       for the sizes, true/false for strictTarget (strictTarget=true)
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +39,8 @@ export interface HeadExpectOk {
   readonly hostIndex: number | undefined;
   readonly consumed: number;
 }
-export type HeadExpect = HeadExpectOk | { readonly kind: 'error'; readonly error: number; readonly errorName: string }
+export type HeadExpect = HeadExpectOk
+  | { readonly kind: 'error'; readonly error: number; readonly errorName: string; readonly errorPos: number | undefined }
   | { readonly kind: 'incomplete' };
 
 export interface HeadCase {
@@ -84,7 +87,7 @@ function abiConstant(name: string, prefix: string, where: string): number {
 function parseExpect(lines: string[], inputLength: number, where: string): { expect: HeadExpect; limits: HeadLimits } {
   const seen = new Map<string, string>();
   const headers: [string, string][] = [];
-  const limits: Record<string, number> = { ...DEFAULT_HEAD_LIMITS };
+  const limits: Record<string, number | boolean> = { ...DEFAULT_HEAD_LIMITS };
   for (const line of lines) {
     const m = /^([a-z-]+):(?: (.*))?$/.exec(line);
     if (!m) throw new Error(`${where}: malformed expect line "${line}"`);
@@ -101,10 +104,14 @@ function parseExpect(lines: string[], inputLength: number, where: string): { exp
     if (key === 'limits') {
       for (const pair of value.split(/\s+/)) {
         const [k, v] = pair.split('=');
-        if (!LIMIT_KEYS.includes(k as keyof HeadLimits) || !/^\d+$/.test(v ?? '')) {
-          throw new Error(`${where}: bad limit "${pair}"`);
+        if (!LIMIT_KEYS.includes(k as keyof HeadLimits)) throw new Error(`${where}: bad limit "${pair}"`);
+        if (typeof DEFAULT_HEAD_LIMITS[k as keyof HeadLimits] === 'boolean') {
+          if (v !== 'true' && v !== 'false') throw new Error(`${where}: bad limit "${pair}"`);
+          limits[k!] = v === 'true';
+        } else {
+          if (!/^\d+$/.test(v ?? '')) throw new Error(`${where}: bad limit "${pair}"`);
+          limits[k!] = Number(v);
         }
-        limits[k!] = Number(v);
       }
     }
   }
@@ -113,10 +120,13 @@ function parseExpect(lines: string[], inputLength: number, where: string): { exp
   };
   const frozenLimits = Object.freeze(limits) as unknown as HeadLimits;
   if (seen.has('error')) {
-    allowed(['error', 'limits']);
+    allowed(['error', 'error-pos', 'limits']);
     if (headers.length) throw new Error(`${where}: header lines in an error case`);
     const errorName = seen.get('error')!;
-    return { expect: { kind: 'error', error: abiConstant(errorName, 'E_', where), errorName }, limits: frozenLimits };
+    const posText = seen.get('error-pos');
+    if (posText !== undefined && !/^\d+$/.test(posText)) throw new Error(`${where}: bad error-pos`);
+    const errorPos = posText === undefined ? undefined : Number(posText);
+    return { expect: { kind: 'error', error: abiConstant(errorName, 'E_', where), errorName, errorPos }, limits: frozenLimits };
   }
   if (seen.has('result')) {
     allowed(['result', 'limits']);

@@ -31,7 +31,8 @@ export class Gen {
 const ALPHA = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const DIGIT = '0123456789';
 const TCHAR = ALPHA + DIGIT + "!#$%&'*+-.^_`|~";
-const TARGET = ALPHA + DIGIT + "-._~%!$&'()*+,;=:@/?[]";
+// RFC 3986 bytes plus the ones browsers send unencoded, accepted unless strictTarget.
+const TARGET = ALPHA + DIGIT + "-._~%!$&'()*+,;=:@/?[]|^{}\\`";
 const REG_NAME = 'abcdefghijklmnopqrstuvwxyz0123456789-.';
 const METHODS: [string, number][] = [
   ['GET', abi.METHOD_GET], ['HEAD', abi.METHOD_HEAD], ['POST', abi.METHOD_POST], ['PUT', abi.METHOD_PUT],

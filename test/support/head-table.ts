@@ -105,6 +105,7 @@ export function checkExpectation(c: HeadCase, snap: TableSnapshot): string[] {
     const pos = snap.slots[abi.R_ERROR_POS]!;
     if (snap.slots[abi.R_STATUS] !== snap.rc) return [`R_STATUS ${snap.slots[abi.R_STATUS]} != return ${snap.rc}`];
     if (!(pos >= 0 && pos <= c.input.length)) return [`R_ERROR_POS ${pos} outside the input`];
+    if (e.errorPos !== undefined && pos !== e.errorPos) return [`R_ERROR_POS: expected ${e.errorPos}, got ${pos}`];
     return [];
   }
   if (e.kind === 'incomplete') return snap.rc === 0 ? [] : [`expected incomplete, got ${rcName(snap.rc)}`];
