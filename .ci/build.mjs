@@ -30,15 +30,31 @@ const asc = (target, out) => ({
   args: [ASC, 'assembly/index.ts', '--target', target],
 });
 
+// package.json sends require('wasmlane') here only when this Node cannot require() an ES module
+// (before 20.19 / 22.12, or with --no-experimental-require-module); elsewhere the "module-sync"
+// condition loads dist/index.js for require() too. Written after tsc, which cleans dist/.
+const REQUIRE_STUB = 'dist/require-esm-only.cjs';
+const REQUIRE_STUB_TEXT = `'use strict';
+// wasmlane is ESM only; see package.json "exports" and docs/development.md.
+const err = new Error(
+  "wasmlane is an ES module package (ESM only), and this Node.js cannot require() ES modules. " +
+    "Use: import { Server } from 'wasmlane'; or from CommonJS: const { Server } = await import('wasmlane'); " +
+    'or run Node.js >= 20.19 or >= 22.12, where require(\\'wasmlane\\') loads the ES module.',
+);
+err.code = 'ERR_REQUIRE_ESM';
+throw err;
+`;
+
 const STEPS = [
   asc('release-simd', 'build/wasmlane-simd.wasm'),
   asc('release', 'build/wasmlane.wasm'),
   {
     name: 'tsc',
     inputs: ['src', 'tsconfig.json', 'tsconfig.build.json', 'node_modules/typescript/package.json'],
-    outputs: ['dist/index.js', 'dist/index.d.ts'],
+    outputs: ['dist/index.js', 'dist/index.d.ts', REQUIRE_STUB],
     clean: 'dist', // a module deleted from src/ must not survive in dist/
     args: [TSC, '-p', 'tsconfig.build.json'],
+    after: () => writeFileSync(at(REQUIRE_STUB), REQUIRE_STUB_TEXT),
   },
 ];
 
@@ -61,7 +77,7 @@ function inputHash(step) {
       h.update(f).update('\0').update(readFileSync(at(f))).update('\0');
     }
   }
-  return h.update(JSON.stringify(step.args.slice(1))).digest('hex');
+  return h.update(JSON.stringify(step.args.slice(1))).update(step.after ? REQUIRE_STUB_TEXT : '').digest('hex');
 }
 
 function run(step) {
@@ -101,6 +117,7 @@ async function main() {
   const results = await Promise.allSettled(stale.map(async ({ step, hash }) => {
     if (step.clean) rmSync(at(step.clean), { recursive: true, force: true });
     const ms = await run(step);
+    step.after?.();
     stamps[step.name] = hash;
     return `${step.name} ${(ms / 1000).toFixed(1)} s`;
   }));
