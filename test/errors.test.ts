@@ -77,16 +77,36 @@ describe('ERRORS table', () => {
     for (const rc of [0, 1, -999, -31]) expect(() => codeForAbi(rc)).toThrow(RangeError);
   });
 
-  it('is documented: every code appears in README.md', () => {
-    const readme = existsSync('README.md') ? readFileSync('README.md', 'utf8') : '';
-    const missing = entries.map(([code]) => code).filter((code) => !readme.includes(code));
-    expect(missing, 'codes missing from README.md (table proposal: /tmp/wasmlane-readme/errors.md)').toEqual([]);
-  });
+  // docs/errors.md holds the table between markers; it is generated from src/errors.ts, so the
+  // documentation cannot drift from the codes the server uses.
+  const ERRORS_MD = 'docs/errors.md';
+  const START = '<!-- errors:start -->\n';
+  const END = '<!-- errors:end -->';
+  const docTable = (): string => {
+    const doc = existsSync(ERRORS_MD) ? readFileSync(ERRORS_MD, 'utf8') : '';
+    const a = doc.indexOf(START);
+    const b = doc.indexOf(END);
+    return a >= 0 && b > a ? doc.slice(a + START.length, b) : '';
+  };
 
-  it('renders the README table from the same source', () => {
+  // First, so that WASMLANE_WRITE_ERRORS_MD=docs/errors.md regenerates the page before it is checked.
+  it('renders the docs/errors.md table from the same source, and the page holds exactly that table', () => {
     const table = errorTableMarkdown();
     for (const [code] of entries) expect(table).toContain(`\`${code}\``);
     const out = process.env.WASMLANE_WRITE_ERRORS_MD;
-    if (out) writeFileSync(out, table);
+    if (out && out.endsWith(ERRORS_MD)) {
+      // Regenerate in place: replace what lies between the markers.
+      const doc = readFileSync(out, 'utf8');
+      writeFileSync(out, doc.slice(0, doc.indexOf(START) + START.length) + table + doc.slice(doc.indexOf(END)));
+    } else if (out) {
+      writeFileSync(out, table);
+    }
+    expect(docTable(), `${ERRORS_MD} differs from src/errors.ts (regenerate: WASMLANE_WRITE_ERRORS_MD=${ERRORS_MD} npx vitest run test/errors.test.ts)`).toBe(table);
+  });
+
+  it('is documented: every code appears in docs/errors.md', () => {
+    const table = docTable();
+    const missing = entries.map(([code]) => code).filter((code) => !table.includes(`\`${code}\``));
+    expect(missing, `codes missing from ${ERRORS_MD} (regenerate: WASMLANE_WRITE_ERRORS_MD=${ERRORS_MD} npx vitest run test/errors.test.ts)`).toEqual([]);
   });
 });

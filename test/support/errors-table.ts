@@ -1,4 +1,4 @@
-// Renders the README error table from src/errors.ts (the one source of truth), so the documentation
+// Renders the docs/errors.md error table from src/errors.ts (the one source of truth), so the documentation
 // is generated rather than retyped. Used by test/errors.test.ts and by
 // `npx vitest run test/errors.test.ts` with WASMLANE_WRITE_ERRORS_MD=<path> to write the proposal.
 import * as abi from '../../src/abi.js';
