@@ -3,7 +3,7 @@
 // One small object per request; nothing here is shared with the next request on the connection.
 import * as abi from '../abi.js';
 import type { RequestBody } from './body.js';
-import { latin1, METHOD_NAMES } from './head-result.js';
+import { latin1, METHOD_NAMES } from './head/result.js';
 
 const EMPTY = Buffer.alloc(0);
 const EMPTY_SLOTS: readonly number[] = [];

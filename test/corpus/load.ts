@@ -24,7 +24,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as abi from '../../src/abi.js';
-import { DEFAULT_HEAD_LIMITS, type HeadLimits } from '../../src/http/head-parser.js';
+import { DEFAULT_HEAD_LIMITS, type HeadLimits } from '../../src/http/head/parser.js';
 
 export interface HeadExpectOk {
   readonly kind: 'ok';

@@ -12,7 +12,7 @@
 //   limits: key=N ...     overrides of DEFAULT_CHUNKED_LIMITS
 import { fileURLToPath } from 'node:url';
 import * as abi from '../../../src/abi.js';
-import { DEFAULT_CHUNKED_LIMITS, type ChunkedLimits } from '../../../src/http/chunked.js';
+import { DEFAULT_CHUNKED_LIMITS, type ChunkedLimits } from '../../../src/http/chunked/decoder.js';
 import { loadCorpusDir, unescapeBytes } from '../load.js';
 
 export type ChunkedExpect =

@@ -1,0 +1,53 @@
+// The request-head parser interface: one implementation per engine (WASM SIMD, WASM scalar, the
+// TypeScript twin), all filling the same result table laid out in src/abi.ts.
+//
+// Contract (picohttpparser's stateless ABI, taken to byte-granular resumption):
+//   parse(buf, start, end, lastLen) parses the head that begins at buf[start], with bytes available up
+//   to buf[end]. It returns the head's length in bytes (> 0, CRLFCRLF included) when complete, 0 when
+//   more bytes are needed, or a negative abi.E_* code. `lastLen` is 0 for a fresh head; after a call
+//   returned 0 the caller passes the number of bytes that call saw (end - start) and the parser
+//   resumes exactly where it stopped without rescanning. The caller must keep buf[start, start+lastLen)
+//   unchanged between such calls (it may move the whole head to a new `start`).
+//   After every call the table holds the result: read slot S as `table[base + S]`. Offsets in the
+//   table are relative to `start`, so they apply to the caller's own buffer.
+//   The WASM engines share one table per module instance: read (or copy) what you need before the
+//   next parse on any parser of the same engine. `copyHeaders` copies the header slots out.
+import type { EngineKind } from '../../wasm/instance.js';
+
+export interface HeadLimits {
+  /** Max request-target bytes (RequestConfig.maxPathSize) → 414. */
+  readonly maxTargetLength: number;
+  /** Max field lines (RequestConfig.maxHeaderCount, ≤ abi.MAX_HEADERS) → 431. */
+  readonly maxHeaderCount: number;
+  /** Max field-name bytes (RequestConfig.maxHeaderKeySize) → 431. */
+  readonly maxHeaderNameLength: number;
+  /** Max field-value bytes (RequestConfig.maxHeaderValueSize) → 431. */
+  readonly maxHeaderValueLength: number;
+  /** Max head bytes including the request line and the final CRLF (≤ abi.INPUT_SIZE) → 431. */
+  readonly maxHeadSize: number;
+  /** RequestConfig.strictTarget: request-target bytes limited to RFC 3986; false also accepts
+   *  `| ^ { } \` and backtick, which browsers send unencoded (else 400 WL_INVALID_TARGET). */
+  readonly strictTarget: boolean;
+}
+
+export const DEFAULT_HEAD_LIMITS: HeadLimits = Object.freeze({
+  maxTargetLength: 8192,
+  maxHeaderCount: 100,
+  maxHeaderNameLength: 256,
+  maxHeaderValueLength: 8192,
+  maxHeadSize: 16384,
+  strictTarget: false,
+});
+
+export interface HeadParser {
+  readonly engine: EngineKind;
+  readonly limits: HeadLimits;
+  /** The result table; slot S of the last parse is `table[base + S]`. */
+  readonly table: Int32Array;
+  readonly base: number;
+  parse(buf: Uint8Array, start: number, end: number, lastLen: number): number;
+  /** Copy header slots [R_FIXED, R_FIXED + 4 * count) of the last parse into `into` (from index 0). */
+  copyHeaders(into: Int32Array): void;
+  /** Forget any partial head (e.g. the connection closed). */
+  reset(): void;
+}
