@@ -8,7 +8,7 @@ import * as abi from '../../../src/abi.js';
 import { createHeadParser } from '../../../src/http/head/index.js';
 import { DEFAULT_HEAD_LIMITS, type HeadParser } from '../../../src/http/head/parser.js';
 import { availableEngines, type EngineKind } from '../../../src/wasm/instance.js';
-import { loadHeadCorpus, parseCorpusFile, type HeadCase } from '../../corpus/load.js';
+import { loadHeadCorpus, parseCorpusFile, type HeadCase } from '../../corpus/head/load.js';
 import { checkExpectation, diffSnapshots, hexDump, rcName, snapshot, type TableSnapshot } from './support/table.js';
 
 const corpus = loadHeadCorpus();

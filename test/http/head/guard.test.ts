@@ -8,7 +8,7 @@ import * as abi from '../../../src/abi.js';
 import { createHeadParser } from '../../../src/http/head/index.js';
 import { DEFAULT_HEAD_LIMITS } from '../../../src/http/head/parser.js';
 import { loadWasm, type WasmInstance } from '../../../src/wasm/instance.js';
-import { loadHeadCorpus } from '../../corpus/load.js';
+import { loadHeadCorpus } from '../../corpus/head/load.js';
 import { Gen, rng, validHead } from './support/gen.js';
 import { diffSnapshots, hexDump, snapshot, type TableSnapshot } from './support/table.js';
 

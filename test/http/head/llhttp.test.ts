@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as abi from '../../../src/abi.js';
 import { createHeadParser } from '../../../src/http/head/index.js';
 import { DEFAULT_HEAD_LIMITS } from '../../../src/http/head/parser.js';
-import { loadHeadCorpus, type HeadCase } from '../../corpus/load.js';
+import { loadHeadCorpus, type HeadCase } from '../../corpus/head/load.js';
 import { Gen, rng, validHead } from './support/gen.js';
 import { rcName } from './support/table.js';
 import { LLHTTP_METHODS, llhttpParse, type Verdict } from './support/llhttp.js';

@@ -2,7 +2,7 @@
 // for the fuzz and the llhttp comparison), plus byte mutations that push heads into error paths.
 import * as abi from '../../../../src/abi.js';
 import { DEFAULT_HEAD_LIMITS } from '../../../../src/http/head/parser.js';
-import type { HeadCase, HeadExpectOk } from '../../../corpus/load.js';
+import type { HeadCase, HeadExpectOk } from '../../../corpus/head/load.js';
 
 /** mulberry32: small, fast, good enough to spread test inputs; same seed → same inputs. */
 export function rng(seed: number): () => number {

@@ -3,7 +3,7 @@
 // and a hex dump for failure messages. Resume slots (20..26) are internal and never compared.
 import * as abi from '../../../../src/abi.js';
 import type { HeadParser } from '../../../../src/http/head/parser.js';
-import type { HeadCase } from '../../../corpus/load.js';
+import type { HeadCase } from '../../../corpus/head/load.js';
 
 /** Fixed slots that carry the result (R_STATUS .. R_HOST_INDEX). */
 export const RESULT_FIXED_SLOTS = abi.R_HOST_INDEX + 1;
