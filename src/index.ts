@@ -36,12 +36,11 @@ export * as abi from './abi.js';
 export { errorFromAbi, codeForAbi } from './errors.js';
 export type { ErrorSpec } from './errors.js';
 export { resolveEngine, loadWasm } from './wasm/instance.js';
-export { createHeadParser, resolveHeadLimits } from './http/head/index.js';
-export type { HeadParser, HeadLimits } from './http/head/parser.js';
-export { DEFAULT_HEAD_LIMITS } from './http/head/parser.js';
+export { createHeadParser, resolveHeadLimits, DEFAULT_HEAD_LIMITS, HeadResult } from './http/head/index.js';
+export type { HeadParser, HeadLimits } from './http/head/index.js';
 export {
   ParsedHead, METHOD_NAMES, methodOf, targetOf, contentLengthOf, headerName, headerValue, findHeader, lowerName,
-} from './http/head/result.js';
+} from './http/head/index.js';
 export { createChunkedDecoder } from './http/chunked/index.js';
 export type { ChunkedDecoder, ChunkedSink, ChunkedLimits } from './http/chunked/decoder.js';
 export { DEFAULT_CHUNKED_LIMITS } from './http/chunked/decoder.js';

@@ -13,7 +13,7 @@ import {
 import { WasmlaneError } from '../../errors.js';
 import type { EngineKind } from '../../wasm/instance.js';
 import { DEFAULT_CHUNKED_LIMITS, type ChunkedDecoder, type ChunkedLimits, type ChunkedSink } from './decoder.js';
-import { latin1 } from '../head/result.js';
+import { latin1 } from '../latin1.js';
 
 /**
  * Complete and check limits. A retained trailer line must fit the WASM chunk region next to at

@@ -1,6 +1,9 @@
 // The WASM chunked decoder: the AssemblyScript state machine (assembly/http/chunked.ts) driven from
-// the host. Several bodies on several connections share one instance, so this body's state slots
-// [0, C_FIXED) live here and are copied into the WASM chunk table around every call.
+// the host. Several bodies on several connections share one instance (its 'chunked' SharedRegion,
+// src/wasm/region.ts, names the decoder that called last), so this body's state slots [0, C_FIXED)
+// live here and are copied into the WASM chunk table around every call: the TypeScript twin and the
+// data fast path below advance that host copy between WASM calls, so it is restored every time
+// rather than only when another decoder took the region.
 //
 // Why data mostly never enters WASM: only the framing (size lines, the CRLF after data, trailers)
 // needs a state machine. Once the machine is in CS_DATA with R bytes left, those bytes need no
@@ -30,6 +33,7 @@ import {
   C_REMAIN_HI, C_REMAIN_LO, C_STATE, C_TRAILER_COUNT, CS_DATA,
 } from '../../abi.js';
 import { loadWasm, type WasmInstance } from '../../wasm/instance.js';
+import { regionOf, type RegionTenant, type SharedRegion } from '../../wasm/region.js';
 import { decodeChunkedJs } from './js/core.js';
 import { ChunkedDecoderBase, resolveChunkedLimits } from './host.js';
 import type { ChunkedLimits, ChunkedSink } from './decoder.js';
@@ -58,9 +62,10 @@ export interface WasmChunkedOptions {
   readonly smallFramingInJs?: boolean;
 }
 
-export class WasmChunkedDecoder extends ChunkedDecoderBase {
+export class WasmChunkedDecoder extends ChunkedDecoderBase implements RegionTenant {
   readonly engine: 'wasm-simd' | 'wasm';
   private readonly wasm: WasmInstance;
+  private readonly region: SharedRegion;
   private readonly regionPtr: number;
   private readonly tableBase: number;
   /** Cached: the exports object holds every ABI constant too, so a property lookup per call is not free. */
@@ -78,6 +83,7 @@ export class WasmChunkedDecoder extends ChunkedDecoderBase {
     this.engine = engine;
     this.smallFramingInJs = options.smallFramingInJs ?? true;
     this.wasm = wasm;
+    this.region = regionOf(wasm, 'chunked');
     this.regionPtr = wasm.exports.chunkInputPtr();
     this.tableBase = wasm.exports.chunkTablePtr() >>> 2;
     this.decodeChunked = wasm.exports.decodeChunked;
@@ -87,6 +93,9 @@ export class WasmChunkedDecoder extends ChunkedDecoderBase {
     super.reset();
     this.window = INITIAL_WINDOW;
   }
+
+  /** Nothing to save: this body's state is copied out after every call. */
+  regionLost(): void {}
 
   protected step(buf: Uint8Array, pos: number, end: number): number {
     const s = this.slots;
@@ -119,6 +128,7 @@ export class WasmChunkedDecoder extends ChunkedDecoderBase {
       this.window = Math.min(this.window * 2, CHUNK_INPUT_SIZE);
       return this.settle(decodeChunkedJs(buf, pos, w, s), s, 0, 0, w, buf, pos, buf, pos);
     }
+    this.region.acquire(this); // our state is on the host: restored below whether or not we held the region
     const region = this.regionPtr;
     if (pending !== null) u8.set(pending, region);
     if (w <= COPY_LOOP_MAX) {

@@ -1,10 +1,17 @@
-// createHeadParser: the one way to get a request-head parser for an engine.
+// The request-head parser's public face: createHeadParser (the one way to get a parser for an engine),
+// its limits, and the sealed HeadResult it fills.
 import { INPUT_SIZE, MAX_HEADERS } from '../../abi.js';
 import { WasmlaneError } from '../../errors.js';
 import { loadWasm, resolveEngine, type EngineKind } from '../../wasm/instance.js';
 import { DEFAULT_HEAD_LIMITS, type HeadLimits, type HeadParser } from './parser.js';
 import { JsHeadParser } from './js/parser.js';
 import { WasmHeadParser } from './wasm.js';
+
+export { DEFAULT_HEAD_LIMITS, type HeadLimits, type HeadParser } from './parser.js';
+export { HeadResult, ParsedHead } from './result.js';
+export {
+  METHOD_NAMES, methodOf, targetOf, contentLengthOf, headerName, headerValue, findHeader, lowerName,
+} from './table.js';
 
 type SizeLimit = Exclude<keyof HeadLimits, 'strictTarget'>;
 

@@ -8,11 +8,15 @@
 //   returned 0 the caller passes the number of bytes that call saw (end - start) and the parser
 //   resumes exactly where it stopped without rescanning. The caller must keep buf[start, start+lastLen)
 //   unchanged between such calls (it may move the whole head to a new `start`).
-//   After every call the table holds the result: read slot S as `table[base + S]`. Offsets in the
-//   table are relative to `start`, so they apply to the caller's own buffer.
-//   The WASM engines share one table per module instance: read (or copy) what you need before the
-//   next parse on any parser of the same engine. `copyHeaders` copies the header slots out.
+//   A call that completes (> 0) or fails (< 0) fills `result`, the parser's HeadResult (result.ts):
+//   method, target, version, flags, Content-Length, fields, error position — no slot indices. Its
+//   offsets are relative to `start`, so they apply to the caller's own buffer.
+//   The raw table stays readable for tools and the conformance tests (the ABI of src/abi.ts): slot S
+//   is `table[base + S]`. The WASM engines share one table per module instance: read it before the
+//   next parse on any parser of the same engine (`result` is the parser's own copy).
+import { R_LIMIT_HEAD, R_LIMIT_HEADERS, R_LIMIT_NAME, R_LIMIT_TARGET, R_LIMIT_VALUE, R_STRICT_TARGET } from '../../abi.js';
 import type { EngineKind } from '../../wasm/instance.js';
+import type { HeadResult } from './result.js';
 
 export interface HeadLimits {
   /** Max request-target bytes (RequestConfig.maxPathSize) → 414. */
@@ -42,7 +46,9 @@ export const DEFAULT_HEAD_LIMITS: HeadLimits = Object.freeze({
 export interface HeadParser {
   readonly engine: EngineKind;
   readonly limits: HeadLimits;
-  /** The result table; slot S of the last parse is `table[base + S]`. */
+  /** The last completed or failed parse, read out of the table (a result owned by this parser). */
+  readonly result: HeadResult;
+  /** The raw result table (the ABI view); slot S of the last parse is `table[base + S]`. */
   readonly table: Int32Array;
   readonly base: number;
   parse(buf: Uint8Array, start: number, end: number, lastLen: number): number;
@@ -50,4 +56,14 @@ export interface HeadParser {
   copyHeaders(into: Int32Array): void;
   /** Forget any partial head (e.g. the connection closed). */
   reset(): void;
+}
+
+/** Write the limits into a table's R_LIMIT_* and R_STRICT_TARGET slots (both engines, before a parse). */
+export function writeLimits(table: Int32Array, base: number, limits: HeadLimits): void {
+  table[base + R_LIMIT_TARGET] = limits.maxTargetLength;
+  table[base + R_LIMIT_HEADERS] = limits.maxHeaderCount;
+  table[base + R_LIMIT_NAME] = limits.maxHeaderNameLength;
+  table[base + R_LIMIT_VALUE] = limits.maxHeaderValueLength;
+  table[base + R_LIMIT_HEAD] = limits.maxHeadSize;
+  table[base + R_STRICT_TARGET] = limits.strictTarget ? 1 : 0;
 }

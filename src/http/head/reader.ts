@@ -5,21 +5,22 @@
 // O(n), and never more than maxHeadSize bytes are held.
 import * as abi from '../../abi.js';
 import type { HeadParser } from './parser.js';
-
-const EMPTY = Buffer.alloc(0);
+import type { HeadResult } from './result.js';
 
 export class HeadReader {
   readonly #parser: HeadParser;
   #scratch: Buffer | null = null;
   #partLen = 0;
-  /** After read() > 0: the bytes holding the head and where it starts. */
-  headBuf: Buffer = EMPTY;
-  headStart = 0;
   /** After read() > 0: bytes of the input the head used (the rest follows the head). */
   consumed = 0;
 
   constructor(parser: HeadParser) {
     this.#parser = parser;
+  }
+
+  /** After read() > 0 the head (over its own bytes); after read() < 0 the error position. */
+  get result(): HeadResult {
+    return this.#parser.result;
   }
 
   /** Part of a head is held, waiting for more bytes. */
@@ -28,7 +29,7 @@ export class HeadReader {
   }
 
   /**
-   * Parse a head from input[pos..]: > 0 complete (headBuf/headStart/consumed set), 0 incomplete (the
+   * Parse a head from input[pos..]: > 0 complete (result/consumed set), 0 incomplete (the
    * input was taken in whole), < 0 an abi.E_* code.
    */
   read(input: Buffer, pos: number): number {
@@ -56,13 +57,10 @@ export class HeadReader {
     }
     if (rc < 0) return rc;
     if (part > 0) {
-      this.headBuf = Buffer.from(buf.subarray(0, rc)); // the scratch is reused: the request keeps a copy
-      this.headStart = 0;
+      parser.result.moveTo(Buffer.from(buf.subarray(0, rc)), 0); // the scratch is reused: the request keeps a copy
       this.consumed = rc - part;
       this.#partLen = 0;
     } else {
-      this.headBuf = input;
-      this.headStart = pos;
       this.consumed = rc;
     }
     return rc;
@@ -71,6 +69,5 @@ export class HeadReader {
   /** Forget a partial head. */
   reset(): void {
     this.#partLen = 0;
-    this.headBuf = EMPTY;
   }
 }

@@ -1,42 +1,30 @@
 // The WASM head parser (SIMD or scalar build): copies the head into the module's INPUT region and
 // makes one call to parseHead, which fills the shared result table at RESULT_PTR.
 //
-// The table and INPUT belong to the module instance, shared by every parser of that engine. The
-// parser that called last "owns" them. A parser with a partial head pending (last call returned 0)
-// that loses ownership has its fixed slots and header entries snapshotted first, and restores them
-// (and re-copies its bytes) when it resumes — so interleaved connections never see each other's state.
+// The table and INPUT belong to the module instance, shared by every parser of that engine: the
+// instance's 'head' SharedRegion (src/wasm/region.ts) names the parser that called last. A parser with
+// a partial head pending (last call returned 0) that loses the region has its fixed slots and header
+// entries snapshotted first, and restores them (and re-copies its bytes) when it resumes — so
+// interleaved connections never see each other's state.
 import { INPUT_SIZE, RESULT_SLOTS, R_FIXED, R_HEADER_COUNT, R_ERROR_POS, R_STATUS, E_HEAD_TOO_LARGE } from '../../abi.js';
 import type { WasmInstance } from '../../wasm/instance.js';
-import type { HeadLimits, HeadParser } from './parser.js';
-import { writeLimits } from './js/parser.js';
-
-/** Who last used an instance's INPUT and table (one record per instance, found once per parser). */
-interface Ownership {
-  owner: WasmHeadParser | null;
-}
-const ownerships = new WeakMap<WasmInstance, Ownership>();
-
-function ownershipOf(wasm: WasmInstance): Ownership {
-  let o = ownerships.get(wasm);
-  if (o === undefined) {
-    o = { owner: null };
-    ownerships.set(wasm, o);
-  }
-  return o;
-}
+import { regionOf, type RegionTenant, type SharedRegion } from '../../wasm/region.js';
+import { writeLimits, type HeadLimits, type HeadParser } from './parser.js';
+import { HeadResult } from './result.js';
 
 // Buffer's copy is several times faster than set(subarray()) for head-sized copies (no view is
 // allocated) and accepts any Uint8Array as its receiver.
 const copyBytes = Buffer.prototype.copy as (this: Uint8Array, target: Uint8Array, targetStart: number,
   sourceStart: number, sourceEnd: number) => number;
 
-export class WasmHeadParser implements HeadParser {
+export class WasmHeadParser implements HeadParser, RegionTenant {
   readonly engine: WasmInstance['kind'];
   readonly limits: HeadLimits;
+  readonly result = new HeadResult();
   readonly table: Int32Array;
   readonly base: number;
   private readonly wasm: WasmInstance;
-  private readonly ownership: Ownership;
+  private readonly region: SharedRegion;
   private readonly inputPtr: number;
   private readonly cap: number;
   /** True while our last call returned 0 (a partial head is pending). */
@@ -47,7 +35,7 @@ export class WasmHeadParser implements HeadParser {
 
   constructor(wasm: WasmInstance, limits: HeadLimits) {
     this.wasm = wasm;
-    this.ownership = ownershipOf(wasm);
+    this.region = regionOf(wasm, 'head');
     this.engine = wasm.kind;
     this.limits = limits;
     this.table = wasm.i32;
@@ -61,12 +49,8 @@ export class WasmHeadParser implements HeadParser {
     const avail = end - start;
     const n = avail < this.cap ? avail : this.cap;
     const wasm = this.wasm;
-    const ownership = this.ownership;
-    const owner = ownership.owner;
     let from = 0;
-    if (owner !== this) {
-      if (owner !== null && owner.pending) owner.snapshot();
-      ownership.owner = this;
+    if (this.region.acquire(this)) {
       if (lastLen > 0 && this.savedValid) this.restore();
     } else if (lastLen > 0 && this.pending) {
       from = lastLen; // INPUT still holds our first lastLen bytes: copy only the new ones
@@ -83,7 +67,14 @@ export class WasmHeadParser implements HeadParser {
     }
     this.pending = rc === 0;
     this.savedValid = false;
+    if (rc > 0) this.result.fill(this.table, this.base, buf, start);
+    else if (rc < 0) this.result.fillError(this.table, this.base);
     return rc;
+  }
+
+  /** Another parser takes the table: keep a pending partial head's slots (restored on resume). */
+  regionLost(): void {
+    if (this.pending) this.snapshot();
   }
 
   private snapshot(): void {
@@ -110,6 +101,6 @@ export class WasmHeadParser implements HeadParser {
   reset(): void {
     this.pending = false;
     this.savedValid = false;
-    if (this.ownership.owner === this) this.ownership.owner = null;
+    this.region.release(this);
   }
 }

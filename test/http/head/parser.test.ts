@@ -8,7 +8,7 @@ import { createHeadParser } from '../../../src/http/head/index.js';
 import type { HeadLimits, HeadParser } from '../../../src/http/head/parser.js';
 import {
   ParsedHead, contentLengthOf, findHeader, headerName, headerValue, lowerName, methodOf, targetOf,
-} from '../../../src/http/head/result.js';
+} from '../../../src/http/head/index.js';
 import { availableEngines, loadWasm, type EngineKind } from '../../../src/wasm/instance.js';
 import { WasmlaneError } from '../../../src/errors.js';
 import { parseResult } from './support/table.js';
@@ -70,6 +70,37 @@ describe.each(engines)('head parser on %s', (engine: EngineKind) => {
     const cl = want.fields.find(([n]) => n.toLowerCase() === 'content-length');
     expect(head.contentLength).toBe(cl === undefined ? -1 : Number(cl[1]));
     expect((head.flags & abi.F_CHUNKED) !== 0).toBe(name === 'post-chunked');
+  });
+
+  it.each(FIXTURES)('fills its HeadResult for %s with what the raw table says', (name) => {
+    const buf = load(name);
+    const p = make();
+    const rc = p.parse(buf, 0, buf.length, 0);
+    const raw = new ParsedHead(buf, 0, p.table, p.base);
+    const r = p.result;
+    expect(r.headLength).toBe(rc);
+    expect([r.method, r.methodId, r.target, r.targetForm, r.version, r.flags, r.contentLength, r.headerCount])
+      .toEqual([raw.method, raw.methodId, raw.target, raw.targetForm, raw.version, raw.flags, raw.contentLength, raw.headerCount]);
+    expect([...r.entries()]).toEqual([...raw.entries()]);
+    expect(r.errorPosition).toBe(-1);
+    const bit = (f: number): boolean => (raw.flags & f) !== 0;
+    expect([r.keepAlive, r.close, r.connectionKeepAlive, r.connectionUpgrade, r.upgrade, r.chunked,
+      r.hasTransferEncoding, r.hasContentLength, r.hasHost, r.expectContinue, r.expectOther])
+      .toEqual([bit(abi.F_KEEP_ALIVE), bit(abi.F_CONN_CLOSE), bit(abi.F_CONN_KEEP_ALIVE), bit(abi.F_CONN_UPGRADE),
+        bit(abi.F_UPGRADE), bit(abi.F_CHUNKED), bit(abi.F_TRANSFER_ENCODING), bit(abi.F_CONTENT_LENGTH),
+        bit(abi.F_HOST), bit(abi.F_EXPECT_CONTINUE), bit(abi.F_EXPECT_OTHER)]);
+    // The field array is the result's own: a later parse on any parser of the engine does not change it.
+    const fields = r.fields;
+    const other = make();
+    other.parse(bytes('PUT /x HTTP/1.1\r\nHost: y\r\nA: b\r\n\r\n'), 0, 33, 0);
+    expect(fields).toEqual([...raw.slots]);
+  });
+
+  it('reports the error position through its HeadResult', () => {
+    const p = make();
+    const buf = bytes('GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n');
+    expect(p.parse(buf, 0, buf.length, 0)).toBe(abi.E_INVALID_HEADER_NAME);
+    expect(p.result.errorPosition).toBe(p.table[p.base + abi.R_ERROR_POS]);
   });
 
   it.each(FIXTURES)('gives the same table when %s arrives one byte at a time', (name) => {

@@ -1,25 +1,14 @@
-// The TypeScript head parser: the same state machine as the WASM builds (src/http/head/js/core.ts),
-// run over the caller's own bytes (no copy) into a private table with base 0.
-import {
-  RESULT_SLOTS, R_FIXED, R_HEADER_COUNT, R_LIMIT_HEAD, R_LIMIT_HEADERS, R_LIMIT_NAME, R_LIMIT_TARGET,
-  R_LIMIT_VALUE, R_STRICT_TARGET,
-} from '../../../abi.js';
+// The TypeScript head parser: the same state machine as the WASM builds (core.ts), run over the
+// caller's own bytes (no copy) into a private table with base 0.
+import { RESULT_SLOTS, R_FIXED, R_HEADER_COUNT } from '../../../abi.js';
+import { writeLimits, type HeadLimits, type HeadParser } from '../parser.js';
+import { HeadResult } from '../result.js';
 import { parseHeadJs } from './core.js';
-import type { HeadLimits, HeadParser } from '../parser.js';
-
-/** Write the limits into a table's R_LIMIT_* and R_STRICT_TARGET slots (shared with the WASM parser). */
-export function writeLimits(table: Int32Array, base: number, limits: HeadLimits): void {
-  table[base + R_LIMIT_TARGET] = limits.maxTargetLength;
-  table[base + R_LIMIT_HEADERS] = limits.maxHeaderCount;
-  table[base + R_LIMIT_NAME] = limits.maxHeaderNameLength;
-  table[base + R_LIMIT_VALUE] = limits.maxHeaderValueLength;
-  table[base + R_LIMIT_HEAD] = limits.maxHeadSize;
-  table[base + R_STRICT_TARGET] = limits.strictTarget ? 1 : 0;
-}
 
 export class JsHeadParser implements HeadParser {
   readonly engine = 'js' as const;
   readonly limits: HeadLimits;
+  readonly result = new HeadResult();
   readonly table = new Int32Array(RESULT_SLOTS);
   readonly base = 0;
 
@@ -29,7 +18,10 @@ export class JsHeadParser implements HeadParser {
   }
 
   parse(buf: Uint8Array, start: number, end: number, lastLen: number): number {
-    return parseHeadJs(buf, start, end - start, lastLen, this.table);
+    const rc = parseHeadJs(buf, start, end - start, lastLen, this.table);
+    if (rc > 0) this.result.fill(this.table, 0, buf, start);
+    else if (rc < 0) this.result.fillError(this.table, 0);
+    return rc;
   }
 
   copyHeaders(into: Int32Array): void {
