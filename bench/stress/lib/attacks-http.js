@@ -22,6 +22,12 @@ async function openMany(port, n) {
 
 const settled = (w) => w.serverClosed !== null || w.socket.destroyed;
 
+/** Wait until every connection is closed, or `ms`. */
+async function untilSettled(watches, ms) {
+  const until = performance.now() + ms;
+  while (performance.now() < until && !watches.every(settled)) await sleep(25);
+}
+
 function report(watches, extra) {
   const cut = cutSpread(watches);
   return {
@@ -158,7 +164,8 @@ export async function chunkSizeLine(port, p, ctx) {
       if (!w.socket.write(zeros)) await waitDrain(w.socket, Math.max(1, p.maxMs - since(t0)));
       else if (++writes % 16 === 0) await new Promise(setImmediate);
     }
-    if (w.status === null && !settled(w)) await sleep(300); // an answer in flight
+    // An answer or a close may be in flight: give it a second (a server closes right after its 400).
+    await untilSettled([w], 1000);
     w.acceptedBody = accepted(w.socket) - w.base;
     const openServer = ctx.serverOpen();
     return report([w], {
