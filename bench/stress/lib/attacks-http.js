@@ -131,6 +131,8 @@ export async function tinySegments(port, p, ctx) {
       note: [
         `${p.clients} × ${fmtBytes(p.bodySize)}${p.chunked ? ' chunked' : ''} in 1-byte writes`,
         `${sent}/${p.clients} bodies fully sent in ${fmtSeconds(since(t0))}`,
+        // Whether the attack got far enough to test the limit at all (1-byte writes are slow).
+        p.limit != null ? `${watches.filter((w) => w.acceptedBody > p.limit).length}/${p.clients} sent more than the ${fmtBytes(p.limit)} limit` : null,
         stopped,
       ].filter(Boolean).join('; '),
       details: { stopped, perConnection: watches.map(summaryOf) },

@@ -63,7 +63,7 @@ export function scenarios(o) {
       id: 'tiny-segments-over-limit',
       n: 4,
       title: `1-byte segments over the limit: 8 clients × ${q ? '256 KiB' : '4 MB'} chunked body, body limit ${overLimit.maxBody / 1024} KiB`,
-      params: { clients: 8, bodySize: overLimit.bodySize, chunked: true, maxMs: q ? 10_000 : 40_000, responseWaitMs: 3000 },
+      params: { clients: 8, bodySize: overLimit.bodySize, limit: overLimit.maxBody, chunked: true, maxMs: q ? 10_000 : 40_000, responseWaitMs: 3000 },
       attack: tinySegments,
       servers: [
         wasmlane(`wasmlane (maxBodySize ${overLimit.maxBody / 1024} KiB)`, wl({ request: { maxBodySize: overLimit.maxBody } })),
