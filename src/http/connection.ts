@@ -26,6 +26,7 @@ import type { StreamOwner } from './response-stream.js';
 import type { ResponseStream } from './stream-types.js';
 import { statusHasNoBody } from './status-lines.js';
 import type { ConnectionHost } from './connection-host.js';
+import { refuseRequest } from './refuse.js';
 import { Deadlines, T_BODY, T_HANDLER, T_HEAD, T_IDLE, T_LINGER, T_NONE } from './deadline.js';
 
 const S_HEAD = 0;
@@ -244,11 +245,13 @@ export class Connection extends Deadlines implements BodyOwner, StreamOwner {
     else this.arm(T_BODY, this.#host.requestConfig.readTimeoutMs);
     const ctx = this.#host.createContext(request, this);
     this.#ctx = ctx;
-    if ((flags & abi.F_EXPECT_OTHER) !== 0) {
-      // RFC 9110 §10.1.1: an expectation we do not support → 417; the body was never asked for.
-      this.#keepAlive = false;
-      this.respondError(ctx, new WasmlaneError('WL_EXPECTATION_FAILED'));
-      return;
+    if ((flags & abi.F_EXPECT_OTHER) !== 0 || request.methodId === abi.METHOD_CONNECT) {
+      const refused = refuseRequest(flags, request.methodId, body.complete);
+      if (refused !== null) {
+        this.#keepAlive = false; // the body, if any, is never read: framing is lost
+        this.respondError(ctx, refused);
+        return;
+      }
     }
     // Body bytes that came with the head are queued now (the route's limit is applied in acceptBody).
     const pend = this.#pend;

@@ -188,4 +188,44 @@ for (const engine of ENGINES) {
       }
     });
   });
+
+  describe(`CONNECT with content (${engine})`, () => {
+    const connectApp = (): Promise<Running & { codes: string[] }> => coded((s) => s.get('/', (ctx) => ctx.send('ok')), { engine });
+
+    it('answers 400 WL_CONNECT_WITH_BODY and closes for Content-Length > 0', async () => {
+      const app = await connectApp();
+      try {
+        const r = await exchange(app.port, ['CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nContent-Length: 5\r\n\r\nhelloGET / HTTP/1.1\r\nHost: x\r\n\r\n'], { timeoutMs: 5000 });
+        expect(statuses(r.text)).toEqual([400]); // the bytes after the head are never read as a request
+        expect(r.text).toMatch(/x-code: WL_CONNECT_WITH_BODY\r\n/);
+        expect(r.closed).toBe(true);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('answers 400 WL_CONNECT_WITH_BODY and closes for Transfer-Encoding', async () => {
+      const app = await connectApp();
+      try {
+        const r = await exchange(app.port, ['CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n'], { timeoutMs: 5000 });
+        expect(statuses(r.text)).toEqual([400]);
+        expect(r.text).toMatch(/x-code: WL_CONNECT_WITH_BODY\r\n/);
+        expect(r.closed).toBe(true);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('lets Content-Length: 0 through (no content declared)', async () => {
+      const app = await connectApp();
+      try {
+        const r = await exchange(app.port, ['CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nContent-Length: 0\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n'], { until: /ok$/, timeoutMs: 5000 });
+        // No CONNECT route here: routed as usual (404), and the connection goes on.
+        expect(statuses(r.text)).toEqual([404, 200]);
+        expect(app.codes).toEqual(['WL_NOT_FOUND']);
+      } finally {
+        await app.close();
+      }
+    });
+  });
 }
