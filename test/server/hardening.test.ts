@@ -2,12 +2,51 @@
 // deadline (handlerTimeoutMs, server-wide and per route), CONNECT with content (RFC 9110 §9.3.6), and
 // the memory a body costs while it is buffered (src/http/body-buffer.ts).
 import { connect } from 'node:net';
+import type { Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { RequestBody } from '../../src/http/body.js';
 import { ENGINES, exchange, start, statuses } from './helpers.js';
 import type { Running } from './helpers.js';
+
+// Memory is measured in this process (the server runs in it) after a full GC.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+function heapAndExternal(): number {
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+}
+const MiB = 1024 * 1024;
+
+/** A raw client: everything the server sends, and whether it closed. */
+function client(port: number): Promise<{ socket: Socket; text: () => string; closed: Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.setNoDelay(true); // every write its own TCP segment
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    const closed = new Promise<void>((r) => socket.on('close', () => r()));
+    socket.on('error', () => {});
+    socket.once('connect', () => resolve({ socket, text: () => text, closed }));
+    socket.once('error', reject);
+  });
+}
+
+/** Write each part on its own; yield to the event loop every `per` writes so that the server (in
+ *  this process) reads them as they come: a few bytes per read, as from a slow client. */
+async function trickle(socket: Socket, parts: (string | Buffer)[], per = 2): Promise<void> {
+  for (let i = 0; i < parts.length; i++) {
+    socket.write(parts[i]!);
+    if (i % per === per - 1) await new Promise((r) => setImmediate(r));
+  }
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 5));
+}
 
 /** A server whose onRequestError hook puts the code in an x-code field and records it. */
 async function coded(setup: Parameters<typeof start>[0], options: Parameters<typeof start>[1]): Promise<Running & { codes: string[] }> {
@@ -223,6 +262,112 @@ for (const engine of ENGINES) {
         // No CONNECT route here: routed as usual (404), and the connection goes on.
         expect(statuses(r.text)).toEqual([404, 200]);
         expect(app.codes).toEqual(['WL_NOT_FOUND']);
+      } finally {
+        await app.close();
+      }
+    });
+  });
+}
+
+describe('body memory with 1-byte segments (Content-Length; the engine only parses the head)', () => {
+  it('buffers a 256 KiB body for bytes() at ~its size, not ~200 bytes per segment', async () => {
+    let body: RequestBody | null = null;
+    const app = await start((s) => {
+      s.post('/', async (ctx) => {
+        body = ctx.request.body;
+        const bytes = await ctx.request.bytes();
+        ctx.send(`${bytes.length}:${bytes.every((b) => b === 0x78)}`);
+      });
+    });
+    try {
+      const size = 256 * 1024;
+      const before = heapAndExternal();
+      const c = await client(app.port);
+      c.socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${size}\r\n\r\n`);
+      const one = Buffer.from('x');
+      await trickle(c.socket, Array.from({ length: size - 1 }, () => one));
+      await until(() => body !== null && (body as RequestBody).received === size - 1);
+      const grown = heapAndExternal() - before;
+      // Kept as one view per segment this was ~25 MB here (~150 MB for 1 MiB).
+      expect(grown).toBeLessThan(4 * MiB);
+      c.socket.write(one);
+      await until(() => c.text().endsWith(`${size}:true`));
+      expect(statuses(c.text())).toEqual([200]);
+      c.socket.destroy();
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+for (const engine of ENGINES) {
+  describe(`body memory and backpressure (${engine})`, () => {
+    it('answers 413 to a chunked body of 1-byte chunks over the route limit, memory bounded before it', async () => {
+      let body: RequestBody | null = null;
+      const limit = 128 * 1024;
+      const app = await coded((s) => {
+        s.post('/', async (ctx) => {
+          body = ctx.request.body;
+          ctx.send(String((await ctx.request.bytes()).length));
+        }, { maxBodySize: limit });
+      }, { engine });
+      try {
+        const before = heapAndExternal();
+        const c = await client(app.port);
+        c.socket.write('POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
+        await trickle(c.socket, Array.from({ length: limit }, () => '1\r\nx\r\n'));
+        await until(() => body !== null && (body as RequestBody).received === limit);
+        const grown = heapAndExternal() - before;
+        expect(grown).toBeLessThan(4 * MiB); // one view per chunk: ~20 MB
+        c.socket.write('1\r\nx\r\n');
+        await c.closed;
+        expect(statuses(c.text())).toEqual([413]);
+        expect(app.codes).toEqual(['WL_BODY_TOO_LARGE']);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('pauses the socket while a for-await reader stalls: unread bytes stay bounded', async () => {
+      let body: RequestBody | null = null;
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const app = await start((s) => {
+        s.post('/', async (ctx) => {
+          body = ctx.request.body;
+          let total = 0;
+          let first = true;
+          for await (const chunk of ctx.request.body) {
+            total += chunk.length;
+            if (first) await gate; // a reader that stops after its first piece
+            first = false;
+          }
+          ctx.send(String(total));
+        }, { maxBodySize: 64 * MiB });
+      }, { engine });
+      try {
+        const size = 8 * MiB;
+        const c = await client(app.port);
+        c.socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${size}\r\n\r\n`);
+        const piece = Buffer.alloc(16 * 1024, 0x61);
+        for (let sent = 0; sent < size; sent += piece.length) c.socket.write(piece);
+        // Wait until the server stops taking bytes (kernel buffers full, our socket paused).
+        let last = -1;
+        let still = 0;
+        while (still < 10) {
+          await new Promise((r) => setTimeout(r, 20));
+          const now = body === null ? -1 : (body as RequestBody).received;
+          still = now === last ? still + 1 : 0;
+          last = now;
+        }
+        // The first piece (handed to the reader) + up to 64 KiB unread + the read (≤ 64 KiB) that
+        // crossed the mark and paused the socket; nothing after that.
+        expect(last).toBeGreaterThan(64 * 1024);
+        expect(last).toBeLessThanOrEqual(3 * 64 * 1024);
+        release();
+        await until(() => c.text().endsWith(String(size)));
+        expect(statuses(c.text())).toEqual([200]);
+        c.socket.destroy();
       } finally {
         await app.close();
       }
