@@ -9,6 +9,11 @@
 // empty write's callback runs after every earlier write has reached the kernel (Node runs write
 // callbacks in order), which works whatever the socket's high-water mark is.
 //
+// Input waiting for an inflation. While a compressed frame inflates (asynchronously, RFC 7692) the
+// Receiver queues what arrives after it; a peer sending frames that inflate slowly (many small frames
+// expanding to maxPayload) could grow that queue faster than it is decoded. Reading also stops while
+// more than MAX_QUEUED_INPUT bytes wait there, and resumes when an inflation has drained them.
+//
 // Automatic pongs. RFC 6455 §5.5.3 lets an endpoint that has not yet answered earlier pings answer
 // only the most recent one: pings decoded from one read chunk get a single pong, written when the
 // chunk is done. A pong is *pending* from the moment it is written to the socket until its write
@@ -19,6 +24,9 @@ import type { Socket } from 'node:net';
 import { OP_PONG, type FrameWriter } from './wire.js';
 
 const EMPTY = Buffer.alloc(0);
+
+/** Most input bytes the Receiver may hold undecoded (behind an inflation) before reading stops. */
+export const MAX_QUEUED_INPUT = 1024 * 1024;
 
 export class Flow {
   /** Automatic pongs written and not yet flushed to the kernel. */
@@ -42,6 +50,8 @@ export class Flow {
     private readonly maxBufferedAmount: number,
     private readonly maxPendingPongs: number,
     private readonly onTooManyPongs: () => void,
+    /** Input bytes queued in the Receiver. */
+    private readonly queuedInput: () => number,
   ) {
     writer.onIdle = () => this.recheck();
   }
@@ -91,10 +101,19 @@ export class Flow {
 
   /** After a read chunk (uncorked): stop reading while the output is above maxBufferedAmount. */
   check(): void {
-    if (this.paused || this.socket.writableLength + this.writer.pendingBytes <= this.maxBufferedAmount) return;
+    if (this.paused || (!this.outputFull() && this.queuedInput() <= MAX_QUEUED_INPUT)) return;
     this.paused = true;
     this.socket.pause();
     this.waitForFlush();
+  }
+
+  /** The Receiver finished an inflation (its queued input went down). */
+  inflated(): void {
+    this.recheck();
+  }
+
+  private outputFull(): boolean {
+    return this.socket.writableLength + this.writer.pendingBytes > this.maxBufferedAmount;
   }
 
   private release(): void {
@@ -114,7 +133,8 @@ export class Flow {
 
   private recheck(): void {
     if (!this.paused) return;
-    if (this.socket.writableLength + this.writer.pendingBytes > this.maxBufferedAmount) return this.waitForFlush();
+    if (this.outputFull()) return this.waitForFlush();
+    if (this.queuedInput() > MAX_QUEUED_INPUT) return; // inflated() calls again
     this.release();
   }
 }

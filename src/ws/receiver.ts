@@ -51,6 +51,8 @@ export class Receiver {
   private input: Buffer = EMPTY;
   private pos = 0;
   private readonly queue: Buffer[] = [];
+  /** Bytes in `queue`: input that arrived while a frame was inflating (read backpressure, flow.ts). */
+  queuedBytes = 0;
   private readonly pieces: Buffer[] = [];
   // Message being assembled (§5.4).
   private inMessage = false;
@@ -81,6 +83,7 @@ export class Receiver {
   write(chunk: Buffer): void {
     if (this.state >= CLOSED || chunk.length === 0) return;
     this.queue.push(chunk);
+    this.queuedBytes += chunk.length;
     if (!this.running && this.state === RUNNING) this.run();
   }
 
@@ -88,6 +91,7 @@ export class Receiver {
   destroy(): void {
     this.state = DEAD;
     this.queue.length = 0;
+    this.queuedBytes = 0;
     this.input = EMPTY;
     this.parts.clear();
     this.frameParts.clear();
@@ -103,6 +107,7 @@ export class Receiver {
         if (this.pos >= this.input.length) {
           const next = this.queue.shift();
           if (next === undefined) break;
+          this.queuedBytes -= next.length;
           this.input = next;
           this.pos = 0;
         }
@@ -126,6 +131,7 @@ export class Receiver {
           // Fewer bytes than a frame header: join them with the next chunk.
           const next = this.queue.shift();
           if (next === undefined) break;
+          this.queuedBytes -= next.length;
           this.input = Buffer.concat([this.input.subarray(this.pos), next]);
           this.pos = 0;
         }
@@ -200,6 +206,7 @@ export class Receiver {
       if (this.state !== INFLATING) return; // the message handler destroyed us
       this.state = RUNNING;
       if (!this.running) this.run();
+      this.events.inflated?.();
     });
   }
 

@@ -79,8 +79,8 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
     const p = init.deflateParams;
     this.sharedDeflateBits = init.isServer && p?.serverNoContextTakeover === true ? p.serverMaxWindowBits : undefined;
     this.writer = new FrameWriter(init.socket, !init.isServer, init.deflater, this.options.perMessageDeflate, this.options.engine, () => this.onSocketDrain());
-    this.flow = new Flow(init.socket, this.writer, this.options.maxBufferedAmount, this.options.maxPendingPongs, () =>
-      this.closeForPolicy('WL_WS_TOO_MANY_PENDING_PONGS', 'too many pending pongs'));
+    this.flow = new Flow(init.socket, this.writer, this.options.maxBufferedAmount, this.options.maxPendingPongs,
+      () => this.closeForPolicy('WL_WS_TOO_MANY_PENDING_PONGS', 'too many pending pongs'), () => this.receiver.queuedBytes);
     this.receiver = new Receiver(
       {
         engine: this.options.engine,
@@ -95,6 +95,7 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
         pong: (data) => this.onPong(data),
         close: (code, reason) => this.onCloseFrame(code, reason),
         error: (err) => this.onProtocolError(err),
+        inflated: () => this.flow.inflated(),
       },
     );
   }
@@ -251,9 +252,8 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
 
   /**
    * Close with 1008 Policy Violation (§7.4.1) for a resource policy (slow consumer, unread pongs).
-   * Frames still queued in userland are dropped so our close frame is the next thing after the bytes
-   * already in the socket: a peer that reads again sees it. The close event reports 1008 even when
-   * the peer never answers (closeTimeoutMs then destroys the socket).
+   * Frames queued in userland are dropped so our close frame comes right after the bytes already in
+   * the socket (a peer that reads again sees it); the close event reports 1008 even on timeout.
    */
   private closeForPolicy(code: 'WL_WS_SLOW_CONSUMER' | 'WL_WS_TOO_MANY_PENDING_PONGS', reason: string): void {
     if (this.readyState !== OPEN) return;

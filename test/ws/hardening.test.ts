@@ -11,6 +11,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { startUpgradeServer, type UpgradeServer } from './upgrade-server.js';
@@ -191,6 +192,31 @@ describe('server: ping flood and read backpressure', () => {
     expect(maxBuffered).toBeLessThan(256 * 1024 + 2 * SIZE);
     peer.socket.destroy();
   });
+});
+
+describe('server: input queued behind an inflation', () => {
+  it('stops reading while frames that inflate slowly hold more than 1 MiB of input queued', async () => {
+    const BOMBS = 12;
+    const JUNK = 256;
+    let received = 0;
+    const s = await serve({ message: () => void received++ }, { perMessageDeflate: true });
+    const peer = await rawPeer(s.port, { headers: 'Sec-WebSocket-Extensions: permessage-deflate\r\n' });
+    expect(peer.response.toLowerCase()).toContain('permessage-deflate');
+    // ~16 KiB on the wire, 16 MiB once inflated (RFC 7692 §7.2.1: sync flush, 00 00 ff ff removed).
+    let deflated = deflateRawSync(Buffer.alloc(16 * MiB - 1024), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    deflated = deflated.subarray(0, deflated.length - 4);
+    const bomb = frame(2, deflated);
+    bomb[0]! |= 0x40; // RSV1: compressed (§6)
+    peer.send(repeat(bomb, BOMBS));
+    peer.send(repeat(frame(2, Buffer.alloc(64 * 1024, 9)), JUNK)); // 16 MiB arriving during the inflations
+    let sawPause = false;
+    await until(() => {
+      sawPause ||= serverSocket(s).isPaused();
+      return received === BOMBS + JUNK;
+    }, 20_000, 'every message');
+    expect(sawPause).toBe(true);
+    peer.socket.destroy();
+  }, 30_000);
 });
 
 describe("server: slowConsumerPolicy 'close'", () => {
