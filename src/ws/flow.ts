@@ -1,5 +1,5 @@
 // Output-driven flow control for one WebSocket connection: what a peer sends must not make us queue
-// unbounded output towards it. Two mechanisms, both per connection and timer-free:
+// unbounded output towards it, nor unbounded input we cannot decode yet. Per connection, timer-free:
 //
 // Read backpressure. Input produces output (automatic pongs, the application's echoes and replies).
 // After each read chunk, when our pending output — frames waiting in userland (compression queue)
@@ -54,11 +54,6 @@ export class Flow {
     private readonly queuedInput: () => number,
   ) {
     writer.onIdle = () => this.recheck();
-  }
-
-  /** True while reading is stopped for backpressure. */
-  get readPaused(): boolean {
-    return this.paused;
   }
 
   /** A read chunk is about to be decoded. */
