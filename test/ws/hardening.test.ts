@@ -194,6 +194,21 @@ describe('server: ping flood and read backpressure', () => {
   });
 });
 
+describe('server: read backpressure at its smallest setting', () => {
+  // Resuming waits for an empty write's callback, not 'drain', which never fires below the socket's
+  // high-water mark: maxBufferedAmount 0 (pause whenever any output is unflushed) must not stall.
+  it('echoes everything with maxBufferedAmount 0', async () => {
+    const COUNT = 300;
+    let received = 0;
+    const s = await serve({ message: (ws, data) => void (received++, ws.send(data)) }, { maxBufferedAmount: 0 });
+    const peer = await rawPeer(s.port); // reads everything
+    peer.send(repeat(frame(2, Buffer.alloc(16 * 1024, 4)), COUNT));
+    await until(() => peer.frames.filter((f) => f.opcode === 2).length === COUNT, 15_000, 'all echoes');
+    expect(received).toBe(COUNT);
+    peer.socket.destroy();
+  });
+});
+
 describe('server: input queued behind an inflation', () => {
   it('stops reading while frames that inflate slowly hold more than 1 MiB of input queued', async () => {
     const BOMBS = 12;
