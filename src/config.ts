@@ -66,7 +66,7 @@ export type ServerOptions = Partial<Omit<ServerConfig, 'request'>> & {
 const KiB = 1024;
 const MiB = 1024 * KiB;
 /** setTimeout fires at once (with a warning) above 2^31 - 1 ms, so timeouts are capped there. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export const DEFAULT_REQUEST_CONFIG: Readonly<RequestConfig> = Object.freeze({
   bufferSize: 16 * KiB, // room for large cookies; Node's default max header size is 16 KiB too

@@ -1,7 +1,7 @@
 // Every error wasmlane reports, in one table (fastify's lib/errors.js habit): a stable string code,
 // the WASM return code when the error comes from a parser, the HTTP status or WebSocket close code it
 // is answered with, and a message. test/errors.test.ts checks codes are unique, every abi.ts error
-// code is mapped, and every entry is documented in the README.
+// code is mapped, and every entry is documented in docs/errors.md.
 import * as abi from './abi.js';
 
 export interface ErrorSpec {

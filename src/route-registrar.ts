@@ -14,6 +14,9 @@ export type Handler<C = AnyContext> = (ctx: C) => unknown;
 export interface RouteOptions {
   /** Body limit for this route (bytes), overriding request.maxBodySize → 413 above it. */
   maxBodySize?: number;
+  /** Time this route's middleware and handler have to start a response (ms), overriding
+   *  request.handlerTimeoutMs → 503 WL_HANDLER_TIMEOUT and close; 0 = off for this route. */
+  handlerTimeoutMs?: number;
   /** Middleware run before the handler, after the server's and the groups'. */
   requestMiddleware?: Middleware<AnyContext>[];
   /** Middleware run after the handler, after the server's and the groups'. */

@@ -3,7 +3,7 @@
 import { createServer } from 'node:net';
 import type { Server as NetServer, Socket } from 'node:net';
 import * as abi from './abi.js';
-import { headLimitsFrom, resolveServerConfig } from './config.js';
+import { MAX_TIMER_MS, headLimitsFrom, resolveServerConfig } from './config.js';
 import type { RequestConfig, ServerConfig, ServerOptions } from './config.js';
 import { Context } from './context.js';
 import type { ContextOwner } from './context.js';
@@ -37,6 +37,8 @@ interface RouteRecord {
   readonly levels: readonly HookLevel<AnyContext>[];
   readonly handler: Step<AnyContext>;
   readonly maxBodySize: number | undefined;
+  /** The route's handlerTimeoutMs, else the server's (0: off). */
+  readonly handlerTimeoutMs: number;
   steps: readonly Step<AnyContext>[];
 }
 
@@ -124,6 +126,7 @@ export class Server extends RouteRegistrar implements ConnectionHost, RouteSink 
       const route = match.value;
       ctx.params = match.params;
       if (!conn.acceptBody(ctx, route.maxBodySize ?? this.config.request.maxBodySize)) return;
+      if (route.handlerTimeoutMs > 0) conn.armHandler(route.handlerTimeoutMs);
       runChain(ctx, route.steps, 0);
       return;
     }
@@ -202,7 +205,11 @@ export class Server extends RouteRegistrar implements ConnectionHost, RouteSink 
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
       throw new WasmlaneError('WL_INVALID_CONFIG', `maxBodySize of ${method} ${pattern} must be a non-negative integer`);
     }
-    const record: RouteRecord = { method, pattern, levels: [...levels, own], handler, maxBodySize: limit, steps: [] };
+    const handlerTimeoutMs = options?.handlerTimeoutMs ?? this.config.request.handlerTimeoutMs;
+    if (!Number.isInteger(handlerTimeoutMs) || handlerTimeoutMs < 0 || handlerTimeoutMs > MAX_TIMER_MS) {
+      throw new WasmlaneError('WL_INVALID_CONFIG', `handlerTimeoutMs of ${method} ${pattern} must be an integer in 0..${MAX_TIMER_MS} (0 = off)`);
+    }
+    const record: RouteRecord = { method, pattern, levels: [...levels, own], handler, maxBodySize: limit, handlerTimeoutMs, steps: [] };
     this.#router.add(method, pattern, record);
     this.#routes.push(record);
     if (method !== '*') this.#methods.add(method);
@@ -334,8 +341,10 @@ export class Server extends RouteRegistrar implements ConnectionHost, RouteSink 
 
   /** One interval for all deadlines (no timer per request); its period is a quarter of the shortest timeout. */
   #startSweeper(): void {
-    const { headTimeoutMs, readTimeoutMs, idleTimeoutMs } = this.config.request;
-    const shortest = Math.min(...[headTimeoutMs, readTimeoutMs, idleTimeoutMs].filter((ms) => ms > 0), 4000);
+    const { headTimeoutMs, readTimeoutMs, idleTimeoutMs, requestTimeoutMs } = this.config.request;
+    const timeouts = [headTimeoutMs, readTimeoutMs, idleTimeoutMs, requestTimeoutMs];
+    for (const route of this.#routes) timeouts.push(route.handlerTimeoutMs); // includes the server's
+    const shortest = Math.min(...timeouts.filter((ms) => ms > 0), 4000);
     const period = Math.max(10, Math.min(1000, Math.floor(shortest / 4)));
     const keepAliveMs = this.#tcpKeepAliveMs;
     this.#sweeper = setInterval(() => {

@@ -329,6 +329,42 @@ for (const engine of ENGINES) {
       for (const ws of sockets) ws.terminate();
     });
 
+    it("ends a stalled subscriber under slowConsumerPolicy 'close' and frees its connection", async () => {
+      let closedStream: { bufferedAmount: number; closed: boolean } | undefined;
+      let subscribed!: () => void;
+      const ready = new Promise<void>((r) => (subscribed = r));
+      running = await start((server) => {
+        server.get('/slow', (ctx) => {
+          const sse = ctx.sse({ heartbeatMs: 0, maxBufferedAmount: 64 * 1024, slowConsumerPolicy: 'close' });
+          sse.onClose(() => (closedStream = { bufferedAmount: sse.bufferedAmount, closed: sse.closed }));
+          sse.subscribe('feed');
+          subscribed();
+        });
+      }, { engine, request: { idleTimeoutMs: 200 } });
+      // A raw client that sends its request and then stops reading.
+      const socket = connect(running.port, '127.0.0.1');
+      socket.on('error', () => {});
+      let text = '';
+      const ended = new Promise<void>((r) => socket.on('close', () => r()));
+      socket.write('GET /slow HTTP/1.1\r\nhost: x\r\n\r\n');
+      socket.pause();
+      await ready;
+      const payload = 'x'.repeat(256 * 1024);
+      const delivered: number[] = [];
+      for (let i = 0; i < 40 && closedStream === undefined; i++) delivered.push(running.server.publish('feed', payload));
+      // Closed by the policy, unsubscribed at once, its queue no longer counted.
+      expect(closedStream).toEqual({ bufferedAmount: 0, closed: true });
+      expect(running.server.publish('feed', 'after')).toBe(0);
+      expect(delivered.filter((n) => n === 1).length).toBeLessThan(40);
+      // The response was ended (last chunk after what was queued) and the idle connection closes,
+      // releasing the socket's buffered bytes: a client that reads again gets the end, then FIN.
+      socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
+      socket.resume();
+      await ended;
+      expect(text).toMatch(/^HTTP\/1\.1 200 /);
+      expect(text.endsWith('\r\n0\r\n\r\n')).toBe(true);
+    });
+
     it('ends open streams when the server closes, so shutdown does not wait for the deadline', async () => {
       running = await start((server) => {
         server.get('/forever', (ctx) => void ctx.sse({ heartbeatMs: 0 }).send({ data: 'open' }));

@@ -1,8 +1,12 @@
-// The request body as the handler sees it. The connection feeds it slices of socket chunks (zero
-// copy): Content-Length bodies directly, chunked bodies through the decoder's data spans
-// (RFC 9112 §6.3 decides which framing applies). The handler reads it as bytes/text/json or with
-// `for await`. A body nobody reads is drained (discarded) once the response is finished.
+// The request body as the handler sees it. The connection feeds it spans of socket chunks:
+// Content-Length bodies directly, chunked bodies through the decoder's data spans (RFC 9112 §6.3
+// decides which framing applies). What is not read yet waits in a BodyBuffer, which bounds its memory
+// by its size whatever the segment sizes. The handler reads it as bytes/text/json (the whole body,
+// bounded by maxBodySize) or with `for await` (Buffers in arrival order; the socket is paused while
+// more than BODY_HIGH_WATER bytes wait unread). A body nobody reads is drained (discarded) once the
+// response is finished.
 import { WasmlaneError } from '../errors.js';
+import { BodyBuffer } from './body-buffer.js';
 
 /** Hooks into the connection: flow control and 100-continue. */
 export interface BodyOwner {
@@ -38,10 +42,11 @@ export class RequestBody implements AsyncIterable<Buffer> {
   /** True once the handler asked for data. */
   started = false;
   readonly #owner: BodyOwner | null;
-  #queue: Buffer[] = [];
-  #queued = 0;
+  readonly #buffer = new BodyBuffer();
   #waiter: Waiter | null = null;
   #paused = false;
+  /** bytes() is gathering the whole body: keep reading (no pause), wake the reader only at the end. */
+  #collect = false;
 
   constructor(owner: BodyOwner | null, kind: number, length: number) {
     this.#owner = owner;
@@ -71,16 +76,15 @@ export class RequestBody implements AsyncIterable<Buffer> {
       return;
     }
     if (this.discarding) return;
-    const view = Buffer.from(buf.buffer, buf.byteOffset + start, length);
     const waiter = this.#waiter;
-    if (waiter !== null && this.#queue.length === 0) {
+    if (waiter !== null && !this.#collect && this.#buffer.size === 0) {
+      // A for-await reader is waiting: hand the span over as is (zero copy).
       this.#waiter = null;
-      waiter.resolve({ done: false, value: view });
+      waiter.resolve({ done: false, value: Buffer.from(buf.buffer, buf.byteOffset + start, length) });
       return;
     }
-    this.#queue.push(view);
-    this.#queued += length;
-    if (!this.#paused && this.#queued > BODY_HIGH_WATER && this.#owner !== null) {
+    this.#buffer.push(buf, start, end);
+    if (!this.#paused && !this.#collect && this.#buffer.size > BODY_HIGH_WATER && this.#owner !== null) {
       this.#paused = true;
       this.#owner.bodyPressure(true);
     }
@@ -91,7 +95,7 @@ export class RequestBody implements AsyncIterable<Buffer> {
     if (this.complete) return;
     this.complete = true;
     const waiter = this.#waiter;
-    if (waiter !== null && this.#queue.length === 0) {
+    if (waiter !== null && (this.#collect || this.#buffer.size === 0)) {
       this.#waiter = null;
       waiter.resolve(DONE);
     }
@@ -122,8 +126,12 @@ export class RequestBody implements AsyncIterable<Buffer> {
   }
 
   #drop(): void {
-    this.#queue = [];
-    this.#queued = 0;
+    this.#buffer.clear();
+    this.#relieve();
+  }
+
+  /** Resume the socket if we paused it. */
+  #relieve(): void {
     if (this.#paused) {
       this.#paused = false;
       this.#owner?.bodyPressure(false);
@@ -139,13 +147,9 @@ export class RequestBody implements AsyncIterable<Buffer> {
   /** Next piece of the body (the async iterator's next()). */
   next(): Promise<IteratorResult<Buffer>> {
     this.#start();
-    if (this.#queue.length > 0) {
-      const value = this.#queue.shift()!;
-      this.#queued -= value.length;
-      if (this.#paused && this.#queued <= BODY_HIGH_WATER / 2) {
-        this.#paused = false;
-        this.#owner?.bodyPressure(false);
-      }
+    const value = this.#buffer.shift();
+    if (value !== null) {
+      if (this.#buffer.size <= BODY_HIGH_WATER / 2) this.#relieve();
       return Promise.resolve({ done: false, value });
     }
     if (this.error !== null) return Promise.reject(this.error);
@@ -160,23 +164,22 @@ export class RequestBody implements AsyncIterable<Buffer> {
     return { next: () => this.next() };
   }
 
-  /** The whole body as one Buffer. */
+  /** The whole body (what was not read yet) as one Buffer. */
   async bytes(): Promise<Buffer> {
-    // Fast path: everything already arrived in one piece.
-    if (this.complete && this.#queue.length <= 1 && !this.started) {
-      this.started = true;
-      const only = this.#queue.length === 1 ? this.#queue[0]! : Buffer.alloc(0);
-      this.#queue = [];
-      this.#queued = 0;
-      return only;
+    this.#start();
+    if (!this.complete && this.error === null && !this.discarding) {
+      if (this.#waiter !== null) throw new TypeError('wasmlane: concurrent body reads');
+      // Gather in the buffer until the last byte (at most the body limit): no pause meanwhile.
+      this.#collect = true;
+      this.#relieve();
+      await new Promise<void>((resolve, reject) => {
+        this.#waiter = { resolve: () => resolve(), reject };
+      });
     }
-    const parts: Buffer[] = [];
-    for (;;) {
-      const step = await this.next();
-      if (step.done) break;
-      parts.push(step.value);
-    }
-    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    if (this.error !== null) throw this.error;
+    const all = this.#buffer.take();
+    this.#relieve();
+    return all;
   }
 
   async text(): Promise<string> {

@@ -27,19 +27,14 @@ import type { StreamOwner } from './response-stream.js';
 import type { ResponseStream } from './stream-types.js';
 import { statusHasNoBody } from './status-lines.js';
 import type { ConnectionHost } from './connection-host.js';
+import { refuseRequest } from './refuse.js';
+import { Deadlines, T_BODY, T_HANDLER, T_HEAD, T_IDLE, T_LINGER, T_NONE } from './deadline.js';
 
 const S_HEAD = 0;
 const S_BODY = 1;
 const S_WAIT = 2;
 const S_UPGRADED = 3;
 const S_CLOSED = 4;
-
-/** Deadline kinds: one deadline per connection, checked by the server's sweeper (no per-request timers). */
-export const T_NONE = 0;
-const T_IDLE = 1;
-const T_HEAD = 2;
-const T_BODY = 3;
-const T_LINGER = 4;
 
 /** Pause reasons (bit set): the socket reads again only when none is left. */
 const P_WRITE = 1;
@@ -62,7 +57,7 @@ function destroyOnError(this: Socket): void {
 }
 const EMPTY_BODY = new RequestBody(null, BODY_NONE, 0);
 
-export class Connection implements BodyOwner, StreamOwner {
+export class Connection extends Deadlines implements BodyOwner, StreamOwner {
   readonly socket: Socket;
   readonly #host: ConnectionHost;
   readonly #parser: HeadParser;
@@ -88,12 +83,9 @@ export class Connection implements BodyOwner, StreamOwner {
   #tcpKeepAlive = false;
   /** The 'drain' listener is added only once a write backs up or a stream starts (most never need it). */
   #drainHooked = false;
-  /** The deadline's kind (T_*), its duration, and its absolute ms time once stamped (0: not yet). */
-  deadlineKind = T_NONE;
-  deadlineMs = 0;
-  deadline = 0;
 
   constructor(socket: Socket, host: ConnectionHost) {
+    super(host.requestConfig.requestTimeoutMs);
     this.socket = socket;
     this.#host = host;
     this.#output = new SocketOutput(socket);
@@ -105,7 +97,7 @@ export class Connection implements BodyOwner, StreamOwner {
     socket.on('end', Connection.#endListener);
     socket.on('error', destroyOnError);
     socket.on('close', Connection.#closeListener);
-    this.#arm(T_IDLE, host.requestConfig.headTimeoutMs);
+    this.arm(T_IDLE, host.requestConfig.headTimeoutMs);
   }
 
   static #dataListener(this: Socket, chunk: Buffer): void {
@@ -166,7 +158,7 @@ export class Connection implements BodyOwner, StreamOwner {
         }
         return;
       case S_BODY:
-        this.#arm(T_BODY, this.#host.requestConfig.readTimeoutMs);
+        this.arm(T_BODY, this.#host.requestConfig.readTimeoutMs);
         this.#feedBody(chunk, 0);
         return;
       case S_WAIT:
@@ -208,7 +200,7 @@ export class Connection implements BodyOwner, StreamOwner {
     if (rc === 0) {
       this.#pend = null;
       // RFC 9112 §9.5 / slowloris: the head timeout runs from its first byte, not from the last one.
-      if (this.deadlineKind !== T_HEAD) this.#arm(T_HEAD, this.#host.requestConfig.headTimeoutMs);
+      if (this.deadlineKind !== T_HEAD) this.arm(T_HEAD, this.#host.requestConfig.headTimeoutMs);
       return false;
     }
     if (rc < 0) return this.#headError(errorFromAbi(rc, heads.result.errorPosition));
@@ -238,15 +230,17 @@ export class Connection implements BodyOwner, StreamOwner {
     this.#omitBody = head.methodId === abi.METHOD_HEAD;
     this.#continueSent = false;
     this.#state = body.complete ? S_WAIT : S_BODY;
-    if (body.complete) this.#arm(T_NONE, 0);
-    else this.#arm(T_BODY, this.#host.requestConfig.readTimeoutMs);
+    if (body.complete) this.arm(T_NONE, 0);
+    else this.arm(T_BODY, this.#host.requestConfig.readTimeoutMs);
     const ctx = this.#host.createContext(request, this);
     this.#ctx = ctx;
-    if (head.expectOther) {
-      // RFC 9110 §10.1.1: an expectation we do not support → 417; the body was never asked for.
-      this.#keepAlive = false;
-      this.respondError(ctx, new WasmlaneError('WL_EXPECTATION_FAILED'));
-      return;
+    if (head.expectOther || head.methodId === abi.METHOD_CONNECT) {
+      const refused = refuseRequest(head.flags, head.methodId, body.complete);
+      if (refused !== null) {
+        this.#keepAlive = false; // the body, if any, is never read: framing is lost
+        this.respondError(ctx, refused);
+        return;
+      }
     }
     // Body bytes that came with the head are queued now (the route's limit is applied in acceptBody).
     const pend = this.#pend;
@@ -302,7 +296,7 @@ export class Connection implements BodyOwner, StreamOwner {
       }
     }
     this.#state = S_WAIT;
-    this.#arm(T_NONE, 0);
+    this.arm(T_NONE, 0);
     if (this.#ctx === null) this.#next(); // the response was finished already: the drain is over
   }
 
@@ -387,6 +381,7 @@ export class Connection implements BodyOwner, StreamOwner {
     const chunked = !this.#http10;
     if (!chunked) this.#keepAlive = false;
     this.#resolveKeepAlive(ctx);
+    this.disarmHandler();
     const head = serializeHead(state, chunked ? FRAME_CHUNKED : FRAME_CLOSE, 0, connectionLine(this.#keepAlive, this.#http10, state.connection));
     this.#output.latin1(head);
     this.#hookDrain();
@@ -429,6 +424,7 @@ export class Connection implements BodyOwner, StreamOwner {
   /** The response is complete on the wire (as far as we are concerned). */
   #finished(): void {
     this.#ctx = null;
+    this.disarmHandler();
     if (this.socket.writableLength >= this.#host.highWaterMark) this.#pause(P_WRITE);
     if (!this.#keepAlive) return this.#close();
     const body = this.#body;
@@ -445,10 +441,10 @@ export class Connection implements BodyOwner, StreamOwner {
     this.#resume(P_PIPE);
     if (this.#pend === null) {
       if (this.#peerEnded) return this.#close();
-      this.#arm(T_IDLE, this.#host.requestConfig.idleTimeoutMs);
+      this.arm(T_IDLE, this.#host.requestConfig.idleTimeoutMs);
       return;
     }
-    this.#arm(T_HEAD, this.#host.requestConfig.headTimeoutMs);
+    this.arm(T_HEAD, this.#host.requestConfig.headTimeoutMs);
     if (!this.#inLoop) {
       this.#output.batchStart();
       try {
@@ -485,7 +481,7 @@ export class Connection implements BodyOwner, StreamOwner {
     if (ctx !== null) ctx.finished = true;
     this.#ctx = null;
     this.#state = S_UPGRADED;
-    this.#arm(T_NONE, 0);
+    this.arm(T_NONE, 0);
     this.#output.flush();
     const head = this.#pend === null ? Buffer.alloc(0) : this.#pend.subarray(this.#pendPos);
     this.#pend = null;
@@ -532,22 +528,6 @@ export class Connection implements BodyOwner, StreamOwner {
   }
 
   /**
-   * Set the deadline. It is stamped lazily: the sweeper turns "ms from now" into an absolute time at
-   * its next tick, so arming costs no clock read per request; a deadline is thus late by at most one
-   * sweeper period (a quarter of the shortest timeout), never early.
-   */
-  #arm(kind: number, ms: number): void {
-    if (kind === T_NONE || ms <= 0) {
-      this.deadlineKind = T_NONE;
-      this.deadline = 0;
-      return;
-    }
-    this.deadlineKind = kind;
-    this.deadlineMs = ms;
-    this.deadline = 0;
-  }
-
-  /**
    * Turn SO_KEEPALIVE on once (delayMs < 0: off by configuration). Done lazily, from the sweeper or
    * at upgrade, rather than at accept: a connection that ends within one sweeper period skips it.
    */
@@ -558,18 +538,19 @@ export class Connection implements BodyOwner, StreamOwner {
     if (typeof this.socket.setKeepAlive === 'function') this.socket.setKeepAlive(true, delayMs);
   }
 
-  /** Sweeper tick: SO_KEEPALIVE for a connection that lived a period; stamp a fresh deadline or fire an expired one. */
+  /** Sweeper tick: SO_KEEPALIVE for a connection that lived a period; stamp fresh deadlines or fire a passed one. */
   tick(now: number, keepAliveDelayMs = -1): void {
     if (!this.#tcpKeepAlive) this.enableTcpKeepAlive(keepAliveDelayMs);
-    if (this.deadlineKind === T_NONE) return;
-    if (this.deadline === 0) this.deadline = now + this.deadlineMs;
-    else if (now >= this.deadline) this.timedOut();
+    const kind = this.expire(now);
+    if (kind === T_NONE) return;
+    try {
+      this.#timedOut(kind);
+    } catch (error) {
+      this.#fatal(error); // called from the sweeper: a failure must not escape into the interval
+    }
   }
 
-  /** Called by the server's sweeper when `deadline` has passed. */
-  timedOut(): void {
-    const kind = this.deadlineKind;
-    this.#arm(T_NONE, 0);
+  #timedOut(kind: number): void {
     switch (kind) {
       case T_IDLE:
         return this.#close(); // keep-alive idle or nothing sent at all: close silently
@@ -584,6 +565,15 @@ export class Connection implements BodyOwner, StreamOwner {
       case T_LINGER:
         this.socket.destroy();
         return;
+      case T_HANDLER: {
+        // No response started in time (starting one disarms this deadline): 503 in the handler's
+        // stead, then close; what the handler does later finds ctx finished and is dropped.
+        const ctx = this.#ctx;
+        if (ctx === null || ctx.finished || ctx.stream_ !== null) return;
+        this.#keepAlive = false;
+        this.respondError(ctx, new WasmlaneError('WL_HANDLER_TIMEOUT', `${this.handlerMs} ms`));
+        return;
+      }
     }
   }
 
@@ -595,7 +585,7 @@ export class Connection implements BodyOwner, StreamOwner {
     this.#ctx = null;
     this.#output.flush();
     this.socket.end();
-    this.#arm(T_LINGER, LINGER_MS);
+    this.arm(T_LINGER, LINGER_MS);
     if (this.#paused !== 0) {
       this.#paused = 0;
       this.socket.resume(); // read and drop until the peer closes
@@ -627,7 +617,7 @@ export class Connection implements BodyOwner, StreamOwner {
 
   #onClose(): void {
     this.#state = S_CLOSED;
-    this.#arm(T_NONE, 0);
+    this.arm(T_NONE, 0);
     if (!this.#body.complete) this.#body.fail(new WasmlaneError('WL_BODY_ABORTED'));
     this.#stream?.aborted();
     this.#stream = null;

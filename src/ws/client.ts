@@ -106,8 +106,10 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Promis
       ws.start(EMPTY);
       resolve(ws);
       setImmediate(() => {
-        ws.receive(rest);
+        // resume() takes effect on a later tick, so `rest` is still processed first; resuming after
+        // it would undo a read-backpressure pause that `rest` caused (src/ws/flow.ts).
         socket.resume();
+        ws.receive(rest);
       });
     };
 

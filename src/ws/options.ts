@@ -32,10 +32,14 @@ export interface WebSocketOptions {
   heartbeatIntervalMs?: number;
   /** After sending a close frame, wait this long for the peer's close / TCP end, then destroy. Default 5 000. */
   closeTimeoutMs?: number;
-  /** Broadcast (publish) skips or closes a subscriber whose bufferedAmount is above this. Default 1 MiB. */
+  /** Broadcast (publish) skips or closes a subscriber whose bufferedAmount is above this, and reading
+   *  stops while bufferedAmount is above it (read backpressure, src/ws/flow.ts). Default 1 MiB. */
   maxBufferedAmount?: number;
   /** 'drop' (default): skip the message for that subscriber only. 'close': close it with 1008. */
   slowConsumerPolicy?: SlowConsumerPolicy;
+  /** Most automatic pongs written and not yet flushed to the kernel; a ping that needs one more
+   *  closes the connection with 1008 (WL_WS_TOO_MANY_PENDING_PONGS). Default 64. */
+  maxPendingPongs?: number;
   /** Subprotocols the server speaks; the first one the client offers wins (RFC 6455 §4.2.2). */
   protocols?: string[];
   /** Pick a subprotocol yourself (overrides `protocols`); return one of `offered` or false for none. */
@@ -52,6 +56,7 @@ export interface ResolvedWebSocketOptions {
   readonly closeTimeoutMs: number;
   readonly maxBufferedAmount: number;
   readonly slowConsumerPolicy: SlowConsumerPolicy;
+  readonly maxPendingPongs: number;
   readonly protocols: readonly string[] | undefined;
   readonly handleProtocols: WebSocketOptions['handleProtocols'];
   readonly engine: EngineKind | 'auto';
@@ -64,6 +69,7 @@ export const WS_DEFAULTS = Object.freeze({
   closeTimeoutMs: 5_000,
   maxBufferedAmount: 1024 * 1024,
   slowConsumerPolicy: 'drop' as SlowConsumerPolicy,
+  maxPendingPongs: 64,
 });
 
 const DEFLATE_DEFAULTS: Required<PerMessageDeflateOptions> = {
@@ -119,6 +125,7 @@ export function resolveWebSocketOptions(options?: unknown): ResolvedWebSocketOpt
     closeTimeoutMs: count(o.closeTimeoutMs, 'closeTimeoutMs', WS_DEFAULTS.closeTimeoutMs, 1),
     maxBufferedAmount: count(o.maxBufferedAmount, 'maxBufferedAmount', WS_DEFAULTS.maxBufferedAmount, 0),
     slowConsumerPolicy: policy,
+    maxPendingPongs: count(o.maxPendingPongs, 'maxPendingPongs', WS_DEFAULTS.maxPendingPongs, 1),
     protocols: o.protocols === undefined ? undefined : Object.freeze([...o.protocols]),
     handleProtocols: o.handleProtocols,
     engine,

@@ -46,6 +46,8 @@ export interface ReceiverEvents {
   close(code: number, reason: Buffer): void;
   /** A protocol violation: err.closeCode says which code to close with; the receiver is then dead. */
   error(err: WasmlaneError): void;
+  /** An inflation finished and the input queued meanwhile was decoded (queuedBytes went down). */
+  inflated?(): void;
 }
 
 /** Decompresses one message's payload (permessage-deflate, RFC 7692 §7.2.2), bounded by maxPayload. */

@@ -10,6 +10,7 @@ import * as abi from '../abi.js';
 import { errorFromAbi, WasmlaneError } from '../errors.js';
 import { createWsCodec } from './codecs.js';
 import { createFrameDecoder, type FrameDecoder } from './frame-decoder.js';
+import { Assembler } from './assembler.js';
 import type { ReceiverEvents, ReceiverOptions, WsCodec } from './protocol.js';
 
 /** ws's default: 100 MiB. */
@@ -50,16 +51,18 @@ export class Receiver {
   private input: Buffer = EMPTY;
   private pos = 0;
   private readonly queue: Buffer[] = [];
+  /** Bytes in `queue`: input that arrived while a frame was inflating (read backpressure, flow.ts). */
+  queuedBytes = 0;
   private readonly pieces: Buffer[] = [];
   // Message being assembled (§5.4).
   private inMessage = false;
   private binary = false;
   private compressed = false;
-  private parts: Buffer[] = [];
-  private partsBytes = 0;
+  // Pieces are copied or kept as slices by the Assembler, so memory follows the payload size, not
+  // the number or size of the TCP reads it came in.
+  private readonly parts = new Assembler();
   // Pieces of the current compressed frame, inflated when the frame ends.
-  private frameParts: Buffer[] = [];
-  private frameBytes = 0;
+  private readonly frameParts = new Assembler();
   // Pieces of the current control frame (≤ 125 bytes in total, §5.5).
   private controlParts: Buffer[] = [];
   private controlBytes = 0;
@@ -80,6 +83,7 @@ export class Receiver {
   write(chunk: Buffer): void {
     if (this.state >= CLOSED || chunk.length === 0) return;
     this.queue.push(chunk);
+    this.queuedBytes += chunk.length;
     if (!this.running && this.state === RUNNING) this.run();
   }
 
@@ -87,9 +91,10 @@ export class Receiver {
   destroy(): void {
     this.state = DEAD;
     this.queue.length = 0;
+    this.queuedBytes = 0;
     this.input = EMPTY;
-    this.parts = [];
-    this.frameParts = [];
+    this.parts.clear();
+    this.frameParts.clear();
   }
 
   /** Closed or dead: a method call (not a field test) so TS does not narrow the state away. */
@@ -102,6 +107,7 @@ export class Receiver {
         if (this.pos >= this.input.length) {
           const next = this.queue.shift();
           if (next === undefined) break;
+          this.queuedBytes -= next.length;
           this.input = next;
           this.pos = 0;
         }
@@ -125,6 +131,7 @@ export class Receiver {
           // Fewer bytes than a frame header: join them with the next chunk.
           const next = this.queue.shift();
           if (next === undefined) break;
+          this.queuedBytes -= next.length;
           this.input = Buffer.concat([this.input.subarray(this.pos), next]);
           this.pos = 0;
         }
@@ -157,46 +164,49 @@ export class Receiver {
     }
     const fin = (info & abi.W_F_FIN) !== 0;
     if (this.compressed) {
-      if (len > 0) { this.frameParts.push(piece); this.frameBytes += len; }
-      if (end) this.inflateFrame(fin);
+      // A frame that arrived whole is inflated straight from its slice (the common case, no copy).
+      if (end && this.frameParts.bytes === 0) return this.inflateFrame(fin, piece);
+      this.frameParts.push(piece);
+      if (end) this.inflateFrame(fin, this.frameParts.take());
       return;
     }
-    if (len > 0) { this.parts.push(piece); this.partsBytes += len; }
-    if (end && fin) this.deliver(); // UTF-8 of uncompressed text was checked by the decoder
+    // UTF-8 of uncompressed text was checked by the decoder.
+    if (end && fin && this.parts.bytes === 0) return this.deliver(piece); // whole in one read: the slice itself
+    this.parts.push(piece);
+    if (end && fin) this.deliver(this.parts.take());
   }
 
-  private deliver(): void {
-    const data = join(this.parts, this.partsBytes);
+  private deliver(data: Buffer): void {
     const binary = this.binary;
-    this.parts = [];
-    this.partsBytes = 0;
     this.inMessage = false;
     this.events.message(data, binary);
   }
 
-  private inflateFrame(fin: boolean): void {
-    const payload = join(this.frameParts, this.frameBytes);
-    this.frameParts = [];
-    this.frameBytes = 0;
+  private inflateFrame(fin: boolean, payload: Buffer): void {
     this.state = INFLATING;
     // The decoder stopped right after this frame, so nothing later has been decoded yet (RFC 7692
     // §6.2 order): decoding resumes when the inflater answers.
     this.options.inflate!.inflate(payload, fin, (err, data) => {
       if (this.state !== INFLATING) return;
       if (err) return this.fail(err);
-      if (data !== undefined && data.length > 0) { this.parts.push(data); this.partsBytes += data.length; }
-      if (fin) {
-        if (!this.binary) {
-          const text = join(this.parts, this.partsBytes);
-          if (!this.codec.isUtf8(text, 0, text.length)) {
+      if (data !== undefined && fin && this.parts.bytes === 0) {
+        // Single-frame message: the inflater's output is the message.
+        if (!this.binary && !this.codec.isUtf8(data, 0, data.length)) return this.fail(new WasmlaneError('WL_WS_INVALID_UTF8'));
+        this.deliver(data);
+      } else {
+        if (data !== undefined) this.parts.push(data);
+        if (fin) {
+          const text = this.parts.take();
+          if (!this.binary && !this.codec.isUtf8(text, 0, text.length)) {
             return this.fail(new WasmlaneError('WL_WS_INVALID_UTF8'));
           }
+          this.deliver(text);
         }
-        this.deliver();
       }
       if (this.state !== INFLATING) return; // the message handler destroyed us
       this.state = RUNNING;
       if (!this.running) this.run();
+      this.events.inflated?.();
     });
   }
 

@@ -5,13 +5,14 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { Receiver } from './receiver.js';
 import { Heartbeat } from './heartbeat.js';
+import { Flow } from './flow.js';
 import type { WebSocketHandlers, WebSocketInit } from './websocket-types.js';
 import { WasmlaneError } from '../errors.js';
 import type { MessageDeflater, MessageInflater } from './protocol.js';
 import type { ResolvedWebSocketOptions } from './options.js';
 import type { PublishedMessage, TopicRegistry, TopicSubscriber } from '../pubsub.js';
 import { toPayload } from '../pubsub.js';
-import { OP_BINARY, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT, FrameWriter, sharedDeflatedFrame, sharedFrame } from './wire.js';
+import { OP_BINARY, OP_CLOSE, OP_PING, OP_TEXT, FrameWriter, sharedDeflatedFrame, sharedFrame } from './wire.js';
 
 export type { WebSocketHandlers, WebSocketInit } from './websocket-types.js';
 
@@ -47,10 +48,13 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
   private readonly registry: TopicRegistry | undefined;
   private readonly receiver: Receiver;
   private readonly writer: FrameWriter;
+  private readonly flow: Flow;
   private closeFrameSent = false;
   private closeFrameReceived = false;
   private closeCode = 1006;
   private closeReason: Buffer = EMPTY;
+  /** Set when we closed for a policy (1008): reported if the peer never answers with its close frame. */
+  private policyCode: number | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
   private heartbeat: Heartbeat | undefined;
   private needDrain = false;
@@ -75,6 +79,8 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
     const p = init.deflateParams;
     this.sharedDeflateBits = init.isServer && p?.serverNoContextTakeover === true ? p.serverMaxWindowBits : undefined;
     this.writer = new FrameWriter(init.socket, !init.isServer, init.deflater, this.options.perMessageDeflate, this.options.engine, () => this.onSocketDrain());
+    this.flow = new Flow(init.socket, this.writer, this.options.maxBufferedAmount, this.options.maxPendingPongs,
+      () => this.closeForPolicy('WL_WS_TOO_MANY_PENDING_PONGS', 'too many pending pongs'), () => this.receiver.queuedBytes);
     this.receiver = new Receiver(
       {
         engine: this.options.engine,
@@ -89,6 +95,7 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
         pong: (data) => this.onPong(data),
         close: (code, reason) => this.onCloseFrame(code, reason),
         error: (err) => this.onProtocolError(err),
+        inflated: () => this.flow.inflated(),
       },
     );
   }
@@ -104,17 +111,7 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
     socket.setTimeout(0);
     // After a close frame (or a protocol error) the rest of the input is ignored (§5.5.1), but still
     // read, so the peer's FIN is seen and 'close' fires without waiting for closeTimeoutMs.
-    socket.on('data', (chunk: Buffer) => {
-      if (this.closeFrameReceived) return;
-      // Cork while the chunk's messages are handled: every reply they trigger (echoes, pongs, the
-      // frames of a publish to this socket) leaves in one writev instead of one syscall per frame.
-      socket.cork();
-      try {
-        this.receiver.write(chunk);
-      } finally {
-        socket.uncork();
-      }
-    });
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('drain', () => this.onSocketDrain());
     socket.on('end', () => this.onSocketEnd());
     socket.on('error', (err) => this.onSocketError(err));
@@ -126,9 +123,22 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
     this.receive(head);
   }
 
-  /** Process bytes that did not come through the socket's 'data' event (handshake leftovers). */
+  /** Process bytes from the socket ('data', and the handshake's leftovers). */
   receive(bytes: Buffer): void {
-    if (bytes.length > 0 && !this.closeFrameReceived && this.readyState !== CLOSED) this.receiver.write(bytes);
+    if (bytes.length === 0 || this.closeFrameReceived || this.readyState === CLOSED) return;
+    // Cork while the chunk's messages are handled: every reply they trigger (echoes, pongs, the
+    // frames of a publish to this socket) leaves in one writev instead of one syscall per frame.
+    // Then apply read backpressure (src/ws/flow.ts) to what they left queued.
+    const socket = this.socket;
+    socket.cork();
+    this.flow.begin();
+    try {
+      this.receiver.write(bytes);
+    } finally {
+      this.flow.end();
+      socket.uncork();
+    }
+    if (this.readyState === OPEN) this.flow.check(); // closing: keep reading for the peer's close
   }
 
   /** Bytes queued on the socket plus messages still being compressed. */
@@ -237,8 +247,22 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
   }
 
   closeSlowConsumer(): void {
-    // 1008 policy violation (§7.4.1): the application's buffering policy, not a protocol error.
-    this.closeWith(1008, Buffer.from('slow consumer'));
+    this.closeForPolicy('WL_WS_SLOW_CONSUMER', 'slow consumer');
+  }
+
+  /**
+   * Close with 1008 Policy Violation (§7.4.1) for a resource policy (slow consumer, unread pongs).
+   * Frames queued in userland are dropped so our close frame comes right after the bytes already in
+   * the socket (a peer that reads again sees it); the close event reports 1008 even on timeout.
+   */
+  private closeForPolicy(code: 'WL_WS_SLOW_CONSUMER' | 'WL_WS_TOO_MANY_PENDING_PONGS', reason: string): void {
+    if (this.readyState !== OPEN) return;
+    this.policyCode = 1008;
+    this.closeReason = Buffer.from(reason);
+    this.writer.discard();
+    this.registry?.unsubscribeAll(this);
+    this.closeWith(1008, this.closeReason);
+    if (this.listenerCount('error') > 0) this.emit('error', new WasmlaneError(code));
   }
 
   private requireRegistry(): TopicRegistry {
@@ -255,6 +279,7 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
     this.readyState = CLOSING;
     if (!this.closeFrameSent) {
       this.closeFrameSent = true;
+      this.flow.beforeClose(this.policyCode !== undefined);
       let payload = EMPTY;
       if (code !== undefined) {
         payload = Buffer.allocUnsafe(2 + reason.length);
@@ -317,8 +342,9 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
   }
 
   private onPing(data: Buffer): void {
-    // §5.5.2: answer a ping with a pong carrying the same application data, as soon as practical.
-    if (this.readyState === OPEN) this.writer.control(OP_PONG, data);
+    // §5.5.2: answer a ping with a pong carrying the same application data, as soon as practical
+    // (at the end of the read chunk, one pong for its last ping, §5.5.3: src/ws/flow.ts).
+    if (this.readyState === OPEN) this.flow.ping(data);
     this.dispatch('ping', () => this.handlers.ping?.(this, data), data);
   }
 
@@ -356,9 +382,9 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
     (this.inflater as { close?: () => void } | undefined)?.close?.();
     (this.deflater as { close?: () => void } | undefined)?.close?.();
     this.registry?.unsubscribeAll(this);
-    // 1006 when the TCP connection ended without a close frame (§7.1.5).
-    const code = this.closeFrameReceived ? this.closeCode : 1006;
-    const reason = this.closeFrameReceived ? this.closeReason : EMPTY;
+    // 1006 when the TCP connection ended without a close frame (§7.1.5), unless we closed for a policy.
+    const code = this.closeFrameReceived ? this.closeCode : (this.policyCode ?? 1006);
+    const reason = this.closeFrameReceived || this.policyCode !== undefined ? this.closeReason : EMPTY;
     this.dispatch('close', () => this.handlers.close?.(this, code, reason), code, reason);
   }
 

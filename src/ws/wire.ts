@@ -48,6 +48,8 @@ export class FrameWriter {
   private deflating = false;
   /** We returned false while the socket itself was not full: we owe a drain when the queue empties. */
   private owedDrain = false;
+  /** Called when the compression queue has emptied (read backpressure waits for it, src/ws/flow.ts). */
+  onIdle: (() => void) | undefined = undefined;
   /** Masking codec (client side only), created once per connection. */
   private readonly codec: WsCodec | undefined;
 
@@ -109,17 +111,30 @@ export class FrameWriter {
     return false;
   }
 
-  /** Control frames (§5.5) may be injected between data messages, so they never wait in the queue. */
-  control(opcode: number, payload: Buffer): void {
+  /**
+   * Control frames (§5.5) may be injected between data messages, so they never wait in the queue.
+   * `flushed` runs when the frame has been handed to the kernel (a control frame is one Buffer).
+   */
+  control(opcode: number, payload: Buffer, flushed?: () => void): void {
     if (this.socket.destroyed || !this.socket.writable) return;
-    this.raw(this.encode(opcode, payload, false));
+    this.raw(this.encode(opcode, payload, false), flushed);
+  }
+
+  /**
+   * Drop the frames waiting for compression (the connection is being closed for a policy: what
+   * follows is our close frame, and nothing queued may delay it, §7.1.2).
+   */
+  discard(): void {
+    this.queue.length = 0;
+    this.pendingBytes = 0;
+    this.owedDrain = false;
   }
 
   /** Write an encoded frame (one buffer, or header + payload corked into one syscall). */
-  raw(frame: Frame): boolean {
+  raw(frame: Frame, flushed?: () => void): boolean {
     const socket = this.socket;
     if (socket.destroyed || !socket.writable) return false;
-    if (Buffer.isBuffer(frame)) return socket.write(frame);
+    if (Buffer.isBuffer(frame)) return socket.write(frame, flushed);
     socket.cork();
     let ok = true;
     for (const part of frame) ok = socket.write(part);
@@ -143,6 +158,7 @@ export class FrameWriter {
       // If the socket is full now, its own 'drain' event follows; otherwise signal it here.
       if (!this.socket.writableNeedDrain) this.onDrain();
     }
+    this.onIdle?.();
   }
 
   private compress(item: Pending): void {

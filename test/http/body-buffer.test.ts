@@ -1,0 +1,194 @@
+// BodyBuffer (src/http/body-buffer.ts): arrival order, copy vs zero-copy, memory retained ≤ 2× the
+// bytes held plus a constant whatever the piece sizes; and RequestBody over it (backpressure for
+// for-await readers, bytes() gathering, the limit).
+import { describe, expect, it } from 'vitest';
+import { BodyBuffer, COPY_BELOW, SEGMENT } from '../../src/http/body-buffer.js';
+import { BODY_CHUNKED, BODY_LENGTH, RequestBody } from '../../src/http/body.js';
+import type { BodyOwner } from '../../src/http/body.js';
+import { WasmlaneError } from '../../src/errors.js';
+import { rng } from './head/support/gen.js';
+
+/** A "socket read": its own ArrayBuffer of exactly its size (as Node sizes reads), filled from `seed`. */
+function read(length: number, seed: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) bytes[i] = (seed + i * 31) & 0xff;
+  return bytes;
+}
+
+/** Bytes of distinct ArrayBuffers the pieces keep alive. */
+function retained(pieces: Buffer[]): number {
+  const seen = new Set<ArrayBufferLike>();
+  let total = 0;
+  for (const p of pieces) {
+    if (seen.has(p.buffer)) continue;
+    seen.add(p.buffer);
+    total += p.buffer.byteLength;
+  }
+  return total;
+}
+
+function drain(buffer: BodyBuffer): Buffer[] {
+  const pieces: Buffer[] = [];
+  for (let p = buffer.shift(); p !== null; p = buffer.shift()) pieces.push(p);
+  return pieces;
+}
+
+describe('BodyBuffer', () => {
+  it('keeps arrival order across random piece sizes, with take() and with shift()', () => {
+    const random = rng(7);
+    for (let round = 0; round < 40; round++) {
+      const buffer = new BodyBuffer();
+      const sent: Buffer[] = [];
+      let size = 0;
+      const got: Buffer[] = [];
+      for (let k = 0; k < 60; k++) {
+        const r = random();
+        const length = r < 0.6 ? 1 + Math.floor(random() * 40) : r < 0.9 ? 1 + Math.floor(random() * 4000) : 1 + Math.floor(random() * 70_000);
+        // Sometimes a span in the middle of a larger read (chunked data spans, body after a head).
+        const pad = random() < 0.3 ? Math.floor(random() * 3000) : 0;
+        const whole = read(length + 2 * pad, round * 1000 + k);
+        buffer.push(whole, pad, pad + length);
+        sent.push(Buffer.from(whole.subarray(pad, pad + length)));
+        size += length;
+        expect(buffer.size).toBe(size - got.reduce((n, b) => n + b.length, 0));
+        if (round % 2 === 1 && random() < 0.3) {
+          const piece = buffer.shift();
+          if (piece !== null) got.push(Buffer.from(piece)); // copy: later pushes must not change it either
+        }
+      }
+      const rest = round % 2 === 0 ? [buffer.take()] : drain(buffer);
+      expect(Buffer.concat([...got, ...rest]).equals(Buffer.concat(sent))).toBe(true);
+      expect(buffer.size).toBe(0);
+    }
+  });
+
+  it('never writes over bytes it handed out', () => {
+    const buffer = new BodyBuffer();
+    buffer.push(read(1, 1), 0, 1);
+    buffer.push(read(1, 2), 0, 1); // copied into a segment
+    const first = buffer.shift()!;
+    const second = buffer.shift()!;
+    const before = Buffer.concat([first, second]);
+    for (let i = 0; i < 5000; i++) buffer.push(read(1, i), 0, 1);
+    expect(Buffer.concat([first, second]).equals(before)).toBe(true);
+  });
+
+  it('keeps large pieces as zero-copy views and copies small ones', () => {
+    const buffer = new BodyBuffer();
+    const first = read(10, 1);
+    const small = read(100, 2);
+    const large = read(COPY_BELOW, 3);
+    const spanOfBig = read(4 * COPY_BELOW, 4); // a 16 KiB span of a 64 KiB read: would retain 4×
+    buffer.push(first, 0, 10); // the first piece of an empty buffer: a view
+    buffer.push(small, 0, 100);
+    buffer.push(large, 0, large.length);
+    buffer.push(spanOfBig, 0, COPY_BELOW);
+    const pieces = drain(buffer);
+    expect(pieces[0]!.buffer).toBe(first.buffer);
+    expect(pieces.some((p) => p.buffer === small.buffer)).toBe(false);
+    expect(pieces.some((p) => p.buffer === large.buffer)).toBe(true);
+    expect(pieces.some((p) => p.buffer === spanOfBig.buffer)).toBe(false);
+  });
+
+  it('retains at most ~2× the bytes held (+ a constant) for 1-byte pieces and for mixes', () => {
+    const random = rng(11);
+    const patterns: ((i: number) => number)[] = [
+      () => 1,
+      (i) => (i % 2 === 0 ? 1 : COPY_BELOW), // alternating small and large
+      () => 1 + Math.floor(random() * 2 * COPY_BELOW),
+      () => COPY_BELOW - 1, // just under the zero-copy threshold
+    ];
+    for (const pattern of patterns) {
+      const buffer = new BodyBuffer();
+      let size = 0;
+      for (let i = 0; size < 1 << 20; i++) {
+        const length = pattern(i);
+        buffer.push(read(length, i), 0, length);
+        size += length;
+      }
+      const pieces = drain(buffer);
+      expect(pieces.reduce((n, p) => n + p.length, 0)).toBe(size);
+      expect(retained(pieces)).toBeLessThanOrEqual(2 * size + 2 * SEGMENT);
+      // A piece per segment, not per push: the per-object overhead is bounded too.
+      expect(pieces.length).toBeLessThanOrEqual(2 * Math.ceil(size / COPY_BELOW) + 2);
+    }
+  });
+
+  it('take() returns an empty Buffer when empty, the piece itself when there is one', () => {
+    const buffer = new BodyBuffer();
+    expect(buffer.take().length).toBe(0);
+    const only = read(50, 9);
+    buffer.push(only, 0, 50);
+    expect(buffer.take().buffer).toBe(only.buffer);
+    buffer.push(only, 0, 50);
+    buffer.clear();
+    expect(buffer.size).toBe(0);
+    expect(buffer.shift()).toBeNull();
+  });
+});
+
+class Owner implements BodyOwner {
+  paused = false;
+  pauses = 0;
+  started = 0;
+  bodyReadStarted(): void {
+    this.started++;
+  }
+  bodyPressure(paused: boolean): void {
+    if (paused) this.pauses++;
+    this.paused = paused;
+  }
+}
+
+describe('RequestBody over BodyBuffer', () => {
+  it('pauses a for-await reader\'s socket above 64 KiB unread, in few pieces, and resumes once read', async () => {
+    const owner = new Owner();
+    const total = 100_000;
+    const body = new RequestBody(owner, BODY_LENGTH, total);
+    for (let i = 0; i < total - 1; i++) body.feedLength(Buffer.from(read(1, i).buffer), 0);
+    expect(owner.paused).toBe(true);
+    expect(owner.pauses).toBe(1);
+    body.feedLength(Buffer.from(read(1, total - 1).buffer), 0);
+    expect(body.complete).toBe(true);
+    const parts: Buffer[] = [];
+    for await (const part of body) parts.push(part);
+    expect(owner.paused).toBe(false);
+    expect(parts.reduce((n, p) => n + p.length, 0)).toBe(total);
+    expect(parts.length).toBeLessThan(10); // coalesced, not one Buffer per byte
+    const expected = Buffer.concat(Array.from({ length: total }, (_, i) => read(1, i)));
+    expect(Buffer.concat(parts).equals(expected)).toBe(true);
+  });
+
+  it('hands a waiting reader each span as it comes (arrival order, zero copy)', async () => {
+    const body = new RequestBody(new Owner(), BODY_CHUNKED, 0);
+    const iterator = body[Symbol.asyncIterator]();
+    const pending = iterator.next();
+    const span = read(30, 5);
+    body.push(span, 10, 20);
+    const step = await pending;
+    expect(step.done).toBe(false);
+    expect(step.value!.buffer).toBe(span.buffer);
+    expect(step.value!.equals(Buffer.from(span.subarray(10, 20)))).toBe(true);
+  });
+
+  it('bytes() gathers the whole body without pausing and resolves at the last byte', async () => {
+    const owner = new Owner();
+    const total = 200_000;
+    const body = new RequestBody(owner, BODY_LENGTH, total);
+    const whole = body.bytes();
+    expect(owner.started).toBe(1); // 100-continue goes out when reading starts
+    for (let i = 0; i < total; i++) body.feedLength(Buffer.from(read(1, i).buffer), 0);
+    expect(owner.pauses).toBe(0);
+    const bytes = await whole;
+    expect(bytes.length).toBe(total);
+    expect(bytes[total - 1]).toBe(read(1, total - 1)[0]);
+  });
+
+  it('bytes() rejects with WL_BODY_TOO_LARGE once the limit is crossed and drops what it held', async () => {
+    const body = new RequestBody(new Owner(), BODY_CHUNKED, 0);
+    body.limit = 1000;
+    const whole = body.bytes();
+    for (let i = 0; i < 1001; i++) body.push(read(1, i), 0, 1);
+    await expect(whole).rejects.toSatisfy((e) => e instanceof WasmlaneError && e.code === 'WL_BODY_TOO_LARGE');
+  });
+});
