@@ -45,7 +45,7 @@ export {
 export { createChunkedDecoder } from './http/chunked-decoders.js';
 export type { ChunkedDecoder, ChunkedSink, ChunkedLimits } from './http/chunked.js';
 export { DEFAULT_CHUNKED_LIMITS } from './http/chunked.js';
-export { createWsCodec } from './ws/codecs.js';
+export { createWsCodec } from './ws/codec/index.js';
 export type { WsCodec, Utf8Validator, ReceiverOptions, ReceiverEvents } from './ws/protocol.js';
 export { Receiver, isValidCloseCode } from './ws/receiver.js';
 export { Sender, encodeFrame, prepareFrame } from './ws/sender.js';

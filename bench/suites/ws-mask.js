@@ -29,10 +29,10 @@ function label(n) {
 }
 
 export async function run(ctx) {
-  const codecs = await ctx.importDist('ws/codecs.js');
+  const codecs = await ctx.importDist('ws/codec/index.js');
   const wasmMod = await ctx.importDist('wasm/instance.js');
-  const codecWasm = await ctx.importDist('ws/codec-wasm.js');
-  const codecJs = await ctx.importDist('ws/codec-js.js');
+  const codecWasm = await ctx.importDist('ws/codec/wasm.js');
+  const codecJs = await ctx.importDist('ws/codec/js.js');
   if (!codecs || !wasmMod || !codecWasm || !codecJs) return { skipped: 'dist/ws codecs not built' };
   let bufferutil = null;
   try { bufferutil = createRequire(import.meta.url)('bufferutil'); } catch { /* optional */ }

@@ -8,8 +8,8 @@
 // After an error or a close frame the receiver ignores further input.
 import * as abi from '../abi.js';
 import { errorFromAbi, WasmlaneError } from '../errors.js';
-import { createWsCodec } from './codecs.js';
-import { createFrameDecoder, type FrameDecoder } from './frame-decoder.js';
+import { createWsCodec } from './codec/index.js';
+import { createFrameDecoder, type FrameDecoder } from './frame/js.js';
 import { Assembler } from './assembler.js';
 import type { ReceiverEvents, ReceiverOptions, WsCodec } from './protocol.js';
 

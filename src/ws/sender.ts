@@ -3,11 +3,11 @@
 // writes, fragmented messages (§5.4), control frames (§5.5), permessage-deflate (RFC 7692).
 import { randomFillSync } from 'node:crypto';
 import { WasmlaneError } from '../errors.js';
-import { createWsCodec } from './codecs.js';
+import { createWsCodec } from './codec/index.js';
 import {
   headerLength, writeHeader, OP_BINARY, OP_CLOSE, OP_CONTINUATION, OP_PING, OP_PONG, OP_TEXT,
   MAX_CLOSE_REASON, MAX_CONTROL_PAYLOAD,
-} from './frame.js';
+} from './frame/header.js';
 import type { MessageDeflater, WsCodec } from './protocol.js';
 import { isValidCloseCode } from './receiver.js';
 

@@ -5,12 +5,12 @@
 import type { Socket } from 'node:net';
 import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
 import { encodeFrame, prepareFrame } from './sender.js';
-import { createWsCodec } from './codecs.js';
+import { createWsCodec } from './codec/index.js';
 import type { MessageDeflater, WsCodec } from './protocol.js';
 import type { EngineKind } from '../wasm/instance.js';
 import type { PublishedMessage } from '../pubsub.js';
 
-export { OP_BINARY, OP_CLOSE, OP_CONTINUATION, OP_PING, OP_PONG, OP_TEXT } from './frame.js';
+export { OP_BINARY, OP_CLOSE, OP_CONTINUATION, OP_PING, OP_PONG, OP_TEXT } from './frame/header.js';
 
 export type Frame = Buffer | readonly Buffer[];
 

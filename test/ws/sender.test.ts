@@ -7,8 +7,8 @@ import { availableEngines } from '../../src/wasm/instance.js';
 import { Receiver } from '../../src/ws/receiver.js';
 import { encodeFrame, nextMaskKey, prepareFrame, Sender, type FrameSink } from '../../src/ws/sender.js';
 import { createDeflatePair, DEFAULT_DEFLATE_CONFIG } from '../../src/ws/permessage-deflate.js';
-import { createWsCodec } from '../../src/ws/codecs.js';
-import { OP_BINARY, OP_TEXT } from '../../src/ws/frame.js';
+import { createWsCodec } from '../../src/ws/codec/index.js';
+import { OP_BINARY, OP_TEXT } from '../../src/ws/frame/header.js';
 import type { MessageInflater } from '../../src/ws/protocol.js';
 
 const require = createRequire(import.meta.url);

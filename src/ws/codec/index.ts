@@ -1,9 +1,9 @@
 // Codec factory: the best engine that runs here, or the one asked for (WASMLANE_ENGINE honoured
 // by resolveEngine). Codecs are stateless apart from validators, so one instance per engine is shared.
-import { loadWasm, resolveEngine, type EngineKind } from '../wasm/instance.js';
-import { JsWsCodec } from './codec-js.js';
-import { WasmWsCodec } from './codec-wasm.js';
-import type { WsCodec } from './protocol.js';
+import { loadWasm, resolveEngine, type EngineKind } from '../../wasm/instance.js';
+import { JsWsCodec } from './js.js';
+import { WasmWsCodec } from './wasm.js';
+import type { WsCodec } from '../protocol.js';
 
 const codecs = new Map<EngineKind, WsCodec>();
 

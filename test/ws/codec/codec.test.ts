@@ -1,14 +1,14 @@
 // Codec twins (mask/unmask, UTF-8) and frame-decoder twins compared across every engine.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import * as abi from '../../src/abi.js';
-import { availableEngines, loadWasm, type EngineKind } from '../../src/wasm/instance.js';
-import { createWsCodec } from '../../src/ws/codecs.js';
-import { JsWsCodec } from '../../src/ws/codec-js.js';
-import { WasmWsCodec } from '../../src/ws/codec-wasm.js';
-import type { WsCodec } from '../../src/ws/protocol.js';
-import { createFrameDecoder, type FrameDecoderConfig } from '../../src/ws/frame-decoder.js';
-import { DEFAULT_KEY } from './corpus.js';
+import * as abi from '../../../src/abi.js';
+import { availableEngines, loadWasm, type EngineKind } from '../../../src/wasm/instance.js';
+import { createWsCodec } from '../../../src/ws/codec/index.js';
+import { JsWsCodec } from '../../../src/ws/codec/js.js';
+import { WasmWsCodec } from '../../../src/ws/codec/wasm.js';
+import type { WsCodec } from '../../../src/ws/protocol.js';
+import { createFrameDecoder, type FrameDecoderConfig } from '../../../src/ws/frame/js.js';
+import { DEFAULT_KEY } from '../corpus.js';
 
 const engines = availableEngines();
 const wasmEngines = engines.filter((e): e is Exclude<EngineKind, 'js'> => e !== 'js');

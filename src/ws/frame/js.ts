@@ -2,10 +2,10 @@
 // TypeScript twin (in place over the caller's buffer). Both fill the same table format (W_* slots
 // in src/abi.ts): decoder state in slots [0, W_FIXED), then one record per payload piece.
 // test/ws/codec.test.ts compares the two tables slot by slot; the corpus replays every split.
-import * as abi from '../abi.js';
-import { loadWasm, resolveEngine, type EngineKind, type WasmInstance } from '../wasm/instance.js';
-import { maskJs, utf8StepJs } from './codec-js.js';
-import { wsWindow } from './codec-wasm.js';
+import * as abi from '../../abi.js';
+import { loadWasm, resolveEngine, type EngineKind, type WasmInstance } from '../../wasm/instance.js';
+import { maskJs, utf8StepJs } from '../codec/js.js';
+import { wsWindow } from '../codec/wasm.js';
 
 const TWO32 = 0x1_0000_0000;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
