@@ -7,7 +7,7 @@ import { createWsCodec } from './codec/index.js';
 import {
   headerLength, writeHeader, OP_BINARY, OP_CLOSE, OP_CONTINUATION, OP_PING, OP_PONG, OP_TEXT,
   MAX_CLOSE_REASON, MAX_CONTROL_PAYLOAD,
-} from './frame/header.js';
+} from './frame/encode.js';
 import type { MessageDeflater, WsCodec } from './protocol.js';
 import { isValidCloseCode } from './receiver.js';
 

@@ -10,7 +10,7 @@ import type { MessageDeflater, WsCodec } from './protocol.js';
 import type { EngineKind } from '../wasm/instance.js';
 import type { PublishedMessage } from '../pubsub.js';
 
-export { OP_BINARY, OP_CLOSE, OP_CONTINUATION, OP_PING, OP_PONG, OP_TEXT } from './frame/header.js';
+export { OP_BINARY, OP_CLOSE, OP_CONTINUATION, OP_PING, OP_PONG, OP_TEXT } from './frame/encode.js';
 
 export type Frame = Buffer | readonly Buffer[];
 

@@ -9,7 +9,7 @@ import {
 } from '../../src/ws/permessage-deflate.js';
 import { Receiver } from '../../src/ws/receiver.js';
 import { encodeFrame } from '../../src/ws/sender.js';
-import { OP_CONTINUATION, OP_PING, OP_TEXT, OP_BINARY } from '../../src/ws/frame/header.js';
+import { OP_CONTINUATION, OP_PING, OP_TEXT, OP_BINARY } from '../../src/ws/frame/encode.js';
 
 const offer = (h: string) => negotiateServer(parseExtensions(h)!, DEFAULT_DEFLATE_CONFIG);
 

@@ -8,7 +8,7 @@ import { Receiver } from '../../src/ws/receiver.js';
 import { encodeFrame, nextMaskKey, prepareFrame, Sender, type FrameSink } from '../../src/ws/sender.js';
 import { createDeflatePair, DEFAULT_DEFLATE_CONFIG } from '../../src/ws/permessage-deflate.js';
 import { createWsCodec } from '../../src/ws/codec/index.js';
-import { OP_BINARY, OP_TEXT } from '../../src/ws/frame/header.js';
+import { OP_BINARY, OP_TEXT } from '../../src/ws/frame/encode.js';
 import type { MessageInflater } from '../../src/ws/protocol.js';
 
 const require = createRequire(import.meta.url);
