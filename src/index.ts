@@ -47,8 +47,9 @@ export type { ChunkedDecoder, ChunkedSink, ChunkedLimits } from './http/chunked.
 export { DEFAULT_CHUNKED_LIMITS } from './http/chunked.js';
 export { createWsCodec } from './ws/codec/index.js';
 export type { WsCodec, Utf8Validator, ReceiverOptions, ReceiverEvents } from './ws/protocol.js';
-export { Receiver, isValidCloseCode } from './ws/receiver.js';
-export { Sender, encodeFrame, prepareFrame } from './ws/sender.js';
+export { Receiver } from './ws/receiver.js';
+export { isValidCloseCode } from './ws/close-codes.js';
+export { encodeFrame, prepareFrame } from './ws/frame/encode.js';
 export { Router, joinPaths } from './router.js';
 export {
   DEFAULT_REQUEST_CONFIG, STRICT_REQUEST_CONFIG, RELAXED_REQUEST_CONFIG, DEFAULT_SERVER_CONFIG, headLimitsFrom,

@@ -10,6 +10,7 @@ import * as abi from '../abi.js';
 import { errorFromAbi, WasmlaneError } from '../errors.js';
 import { createWsCodec } from './codec/index.js';
 import { createFrameDecoder, type FrameDecoder } from './frame/js.js';
+import { isValidCloseCode } from './close-codes.js';
 import { Assembler } from './assembler.js';
 import type { ReceiverEvents, ReceiverOptions, WsCodec } from './protocol.js';
 
@@ -22,17 +23,6 @@ const CLOSED = 2; //    a close frame arrived: nothing after it is read (§5.5.1
 const DEAD = 3; //      error or destroy()
 
 const EMPTY = Buffer.alloc(0);
-
-/**
- * Close codes a peer may send (§7.4.1, §7.4.2 and the IANA registry of §11.7), as ws's
- * isValidStatusCode: 1000–1003 and 1007–1014 (1012–1014 were registered later: service restart,
- * try again later, bad gateway), and 3000–4999 (libraries, applications). 1004–1006 and 1015 are
- * reserved or "MUST NOT be set" in a frame; everything else is unassigned → 1002.
- */
-export function isValidCloseCode(code: number): boolean {
-  return (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006)
-    || (code >= 3000 && code <= 4999);
-}
 
 function join(parts: Buffer[], total: number): Buffer {
   if (parts.length === 0) return EMPTY;

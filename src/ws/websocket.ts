@@ -9,6 +9,7 @@ import { Flow } from './flow.js';
 import type { WebSocketHandlers, WebSocketInit } from './websocket-types.js';
 import { WasmlaneError } from '../errors.js';
 import type { MessageDeflater, MessageInflater } from './protocol.js';
+import { closePayload, isUserCloseCode, MAX_CLOSE_REASON } from './close-codes.js';
 import type { ResolvedWebSocketOptions } from './options.js';
 import type { PublishedMessage, TopicRegistry, TopicSubscriber } from '../pubsub.js';
 import { toPayload } from '../pubsub.js';
@@ -22,11 +23,6 @@ export const CLOSING = 2;
 export const CLOSED = 3;
 
 const EMPTY = Buffer.alloc(0);
-
-/** Close codes an application may send (§7.4.1–§7.4.2): 1000, and 3000–4999 (registered / private). */
-function isUserCloseCode(code: number): boolean {
-  return code === 1000 || (Number.isInteger(code) && code >= 3000 && code <= 4999);
-}
 
 export class WebSocket extends EventEmitter implements TopicSubscriber {
   static readonly CONNECTING = CONNECTING;
@@ -187,7 +183,7 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
     } else if (!isUserCloseCode(code)) {
       throw new RangeError(`wasmlane: close code ${code} is not 1000 or 3000–4999`);
     }
-    if (reasonBytes.length > 123) throw new RangeError('wasmlane: close reason is over 123 bytes');
+    if (reasonBytes.length > MAX_CLOSE_REASON) throw new RangeError('wasmlane: close reason is over 123 bytes');
     this.closeWith(code, reasonBytes);
   }
 
@@ -280,13 +276,7 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
     if (!this.closeFrameSent) {
       this.closeFrameSent = true;
       this.flow.beforeClose(this.policyCode !== undefined);
-      let payload = EMPTY;
-      if (code !== undefined) {
-        payload = Buffer.allocUnsafe(2 + reason.length);
-        payload.writeUInt16BE(code, 0);
-        reason.copy(payload, 2);
-      }
-      this.writer.control(OP_CLOSE, payload);
+      this.writer.control(OP_CLOSE, closePayload(code, reason));
     }
     if (this.closeFrameReceived) this.endTcp();
     // §7.1.1: wait a bounded time for the peer's close frame / TCP end, then drop the connection.

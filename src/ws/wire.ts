@@ -1,10 +1,10 @@
-// Writing frames to one socket: the WebSocket object's only path to the wire. Frame encoding and
-// client masking are the protocol core's (src/ws/sender.ts); this adds corked multi-buffer writes,
-// write-order preservation while permessage-deflate compresses asynchronously, and the shared
-// (encode-once) frame used by publish.
+// Writing frames to one socket: the WebSocket object's only path to the wire, and the only frame
+// writer. Frame bytes and client masking come from src/ws/frame/encode.ts; this adds corked
+// multi-buffer writes, write-order preservation while permessage-deflate compresses asynchronously,
+// and the shared (encode-once) frame used by publish.
 import type { Socket } from 'node:net';
 import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
-import { encodeFrame, prepareFrame } from './sender.js';
+import { encodeFrame, prepareFrame } from './frame/encode.js';
 import { createWsCodec } from './codec/index.js';
 import type { MessageDeflater, WsCodec } from './protocol.js';
 import type { EngineKind } from '../wasm/instance.js';
