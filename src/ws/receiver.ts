@@ -8,11 +8,11 @@
 // After an error or a close frame the receiver ignores further input.
 import * as abi from '../abi.js';
 import { errorFromAbi, WasmlaneError } from '../errors.js';
-import { createWsCodec } from './codec/index.js';
-import { createFrameDecoder, type FrameDecoder } from './frame/js.js';
+import { createWsCodec, type WsCodec } from './codec/index.js';
+import { createFrameDecoder, type FrameDecoder } from './frame/index.js';
 import { isValidCloseCode } from './close-codes.js';
 import { Assembler } from './assembler.js';
-import type { ReceiverEvents, ReceiverOptions, WsCodec } from './protocol.js';
+import type { ReceiverEvents, ReceiverOptions } from './protocol.js';
 
 /** ws's default: 100 MiB. */
 export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;

@@ -5,8 +5,8 @@
 import type { Socket } from 'node:net';
 import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
 import { encodeFrame, prepareFrame } from './frame/encode.js';
-import { createWsCodec } from './codec/index.js';
-import type { MessageDeflater, WsCodec } from './protocol.js';
+import { createWsCodec, type WsCodec } from './codec/index.js';
+import type { MessageDeflater } from './protocol.js';
 import type { EngineKind } from '../wasm/instance.js';
 import type { PublishedMessage } from '../pubsub.js';
 

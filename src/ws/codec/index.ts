@@ -2,8 +2,12 @@
 // by resolveEngine). Codecs are stateless apart from validators, so one instance per engine is shared.
 import { loadWasm, resolveEngine, type EngineKind } from '../../wasm/instance.js';
 import { JsWsCodec } from './js.js';
+import type { WsCodec } from './types.js';
 import { WasmWsCodec } from './wasm.js';
-import type { WsCodec } from '../protocol.js';
+
+export type { Utf8Validator, WsCodec } from './types.js';
+export { JsWsCodec } from './js.js';
+export { WasmWsCodec } from './wasm.js';
 
 const codecs = new Map<EngineKind, WsCodec>();
 

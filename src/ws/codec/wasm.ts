@@ -5,7 +5,7 @@
 import { WS_WINDOW_SIZE } from '../../abi.js';
 import type { WasmInstance } from '../../wasm/instance.js';
 import { maskJs, utf8StepJs } from './js.js';
-import type { Utf8Validator, WsCodec } from '../protocol.js';
+import type { Utf8Validator, WsCodec } from './types.js';
 
 /**
  * Below this many bytes the JS codec beats copy-in + WASM call + copy-out (ws keeps masking under

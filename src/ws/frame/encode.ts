@@ -6,7 +6,7 @@
 // Lengths are encoded minimally (§5.2 "MUST"), which the decoder also enforces on input.
 import { randomFillSync } from 'node:crypto';
 import { maskJs } from '../codec/js.js';
-import type { WsCodec } from '../protocol.js';
+import type { WsCodec } from '../codec/types.js';
 
 export const OP_CONTINUATION = 0x0;
 export const OP_TEXT = 0x1;

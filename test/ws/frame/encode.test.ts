@@ -3,8 +3,7 @@
 // frames interleaved §5.5), plus a cross-check against the ws package's Receiver.
 import { describe, expect, it } from 'vitest';
 import { availableEngines } from '../../../src/wasm/instance.js';
-import { createWsCodec } from '../../../src/ws/codec/index.js';
-import type { WsCodec } from '../../../src/ws/protocol.js';
+import { createWsCodec, type WsCodec } from '../../../src/ws/codec/index.js';
 import { closePayload } from '../../../src/ws/close-codes.js';
 import {
   encodeFrame, nextMaskKey, prepareFrame, OP_BINARY, OP_CLOSE, OP_CONTINUATION, OP_PING, OP_PONG, OP_TEXT,
