@@ -6,7 +6,7 @@
 //   wasm-simd / wasm        copy into the WASM window + wsMask + copy back ("copies included")
 //   wasm-simd resident      diagnostic: wsMask alone on bytes already in the window
 //   bufferutil (native)     ws's optional C addon
-//   auto codec              what the Receiver/Sender use: createWsCodec() with the small-input
+//   auto codec              what a connection uses: createWsCodec(resolveEngine()) with the small-input
 //                           JS threshold (WASM_MASK_MIN) applied
 // Every implementation's output is checked against the byte loop before it is timed.
 import { createRequire } from 'node:module';
@@ -38,7 +38,7 @@ export async function run(ctx) {
   try { bufferutil = createRequire(import.meta.url)('bufferutil'); } catch { /* optional */ }
   const engines = wasmMod.availableEngines().filter((e) => e !== 'js');
   const js = new codecJs.JsWsCodec();
-  const auto = codecs.createWsCodec();
+  const auto = codecs.createWsCodec(wasmMod.resolveEngine()); // what a connection gets with no engine option
   const rows = [];
   const summary = [];
   for (const size of SIZES) {

@@ -8,7 +8,8 @@ import type { EngineKind } from '../wasm/instance.js';
 import type { WasmlaneError } from '../errors.js';
 
 export interface ReceiverOptions {
-  engine?: EngineKind | 'auto';
+  /** The engine, already chosen (by the Server or connect()): the receiver never resolves one. */
+  engine: EngineKind;
   /** true: peer is a client, frames must be masked; false: peer is a server, frames must not be. */
   isServer: boolean;
   /** Max message (and frame) payload bytes → close 1009. Default 100 MiB (ws's default). */

@@ -66,7 +66,7 @@ export class Receiver {
       deflate: options.inflate !== undefined,
       maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
       maxFragments: options.maxFragments ?? 0,
-    }, this.codec.engine);
+    }, options.engine);
   }
 
   /** Feed bytes from the socket. Payloads are unmasked in place in it and handed out as slices. */

@@ -6,6 +6,7 @@ import type { MessageDeflater, MessageInflater } from './protocol.js';
 import type { ResolvedWebSocketOptions } from './options.js';
 import type { TopicRegistry } from '../pubsub.js';
 import type { WebSocket } from './websocket.js';
+import type { EngineKind } from '../wasm/instance.js';
 
 /** Route handlers (server.ws(path, handlers, options)); all optional. */
 export interface WebSocketHandlers {
@@ -21,6 +22,8 @@ export interface WebSocketHandlers {
 
 export interface WebSocketInit {
   readonly socket: Socket;
+  /** The engine for this connection's codec and frame decoder, chosen once by the Server or connect(). */
+  readonly engine: EngineKind;
   /** true on the server side: the peer's frames must be masked and ours are not (§5.1). */
   readonly isServer: boolean;
   readonly options: ResolvedWebSocketOptions;

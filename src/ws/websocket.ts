@@ -11,6 +11,7 @@ import { WasmlaneError } from '../errors.js';
 import type { MessageDeflater, MessageInflater } from './protocol.js';
 import { closePayload, isUserCloseCode, MAX_CLOSE_REASON } from './close-codes.js';
 import type { ResolvedWebSocketOptions } from './options.js';
+import type { EngineKind } from '../wasm/instance.js';
 import type { PublishedMessage, TopicRegistry, TopicSubscriber } from '../pubsub.js';
 import { toPayload } from '../pubsub.js';
 import { OP_BINARY, OP_CLOSE, OP_PING, OP_TEXT, FrameWriter, sharedDeflatedFrame, sharedFrame } from './wire.js';
@@ -35,6 +36,8 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
   readonly extensions: string;
   readonly remoteAddress: string | undefined;
   readonly isServer: boolean;
+  /** The engine this connection's frame decoder and codec run on, chosen once by the Server or connect(). */
+  readonly engine: EngineKind;
   /** Application data from the upgrade hook. */
   data: unknown;
 
@@ -63,6 +66,7 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
     super();
     this.socket = init.socket;
     this.isServer = init.isServer;
+    this.engine = init.engine;
     this.options = init.options;
     this.protocol = init.protocol ?? '';
     this.extensions = init.extensions ?? '';
@@ -74,12 +78,12 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
     this.deflater = init.deflater;
     const p = init.deflateParams;
     this.sharedDeflateBits = init.isServer && p?.serverNoContextTakeover === true ? p.serverMaxWindowBits : undefined;
-    this.writer = new FrameWriter(init.socket, !init.isServer, init.deflater, this.options.perMessageDeflate, this.options.engine, () => this.onSocketDrain());
+    this.writer = new FrameWriter(init.socket, !init.isServer, init.deflater, this.options.perMessageDeflate, init.engine, () => this.onSocketDrain());
     this.flow = new Flow(init.socket, this.writer, this.options.maxBufferedAmount, this.options.maxPendingPongs,
       () => this.closeForPolicy('WL_WS_TOO_MANY_PENDING_PONGS', 'too many pending pongs'), () => this.receiver.queuedBytes);
     this.receiver = new Receiver(
       {
-        engine: this.options.engine,
+        engine: init.engine,
         isServer: init.isServer,
         maxPayload: this.options.maxPayload,
         maxFragments: this.options.maxFragments,

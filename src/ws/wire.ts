@@ -1,7 +1,7 @@
 // Writing frames to one socket: the WebSocket object's only path to the wire, and the only frame
-// writer. Frame bytes and client masking come from src/ws/frame/encode.ts; this adds corked
-// multi-buffer writes, write-order preservation while permessage-deflate compresses asynchronously,
-// and the shared (encode-once) frame used by publish.
+// writer. Frame encoding and client masking are src/ws/frame/encode.ts's; this adds corked multi-buffer writes,
+// write-order preservation while permessage-deflate compresses asynchronously, and the shared
+// (encode-once) frame used by publish.
 import type { Socket } from 'node:net';
 import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
 import { encodeFrame, prepareFrame } from './frame/encode.js';
@@ -58,7 +58,8 @@ export class FrameWriter {
     private readonly mask: boolean,
     private readonly deflater: MessageDeflater | undefined,
     private readonly deflateOptions: { readonly threshold: number } | false,
-    engine: EngineKind | 'auto',
+    /** The connection's engine, chosen once by the Server or connect(). */
+    engine: EngineKind,
     /** Called when a backpressure signal we gave (not the socket) is over; socket drains come via 'drain'. */
     private readonly onDrain: () => void,
   ) {

@@ -1,6 +1,7 @@
-// Codec factory: the best engine that runs here, or the one asked for (WASMLANE_ENGINE honoured
-// by resolveEngine). Codecs are stateless apart from validators, so one instance per engine is shared.
-import { loadWasm, resolveEngine, type EngineKind } from '../../wasm/instance.js';
+// Codec factory for an engine already chosen by the caller (the Server or connect() resolves it once;
+// nothing here reads WASMLANE_ENGINE). Codecs are stateless apart from validators, so one instance
+// per engine is shared.
+import { loadWasm, type EngineKind } from '../../wasm/instance.js';
 import { JsWsCodec } from './js.js';
 import type { WsCodec } from './types.js';
 import { WasmWsCodec } from './wasm.js';
@@ -11,8 +12,7 @@ export { WasmWsCodec } from './wasm.js';
 
 const codecs = new Map<EngineKind, WsCodec>();
 
-export function createWsCodec(engine?: EngineKind | 'auto'): WsCodec {
-  const kind = resolveEngine(engine);
+export function createWsCodec(kind: EngineKind): WsCodec {
   let codec = codecs.get(kind);
   if (codec === undefined) {
     codec = kind === 'js' ? new JsWsCodec() : new WasmWsCodec(loadWasm(kind)!);
