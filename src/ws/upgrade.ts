@@ -175,13 +175,12 @@ function accept(
     options: opts,
     ...(protocol === undefined ? {} : { protocol }),
     ...(extensions.header === undefined ? {} : { extensions: extensions.header }),
-    handlers,
     ...(typeof server === 'object' && server !== null ? { registry: topicRegistryFor(server) } : {}),
     ...(extensions.inflater === undefined ? {} : { inflater: extensions.inflater }),
     ...(extensions.deflater === undefined ? {} : { deflater: extensions.deflater }),
     ...(extensions.params === undefined ? {} : { deflateParams: extensions.params }),
     data: detail.data,
-  });
+  }, handlers);
   socket.off('error', ignoreError);
   track(server, ws);
   ws.start(head);

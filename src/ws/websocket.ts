@@ -6,7 +6,8 @@ import type { Socket } from 'node:net';
 import { Receiver } from './receiver.js';
 import { Heartbeat } from './heartbeat.js';
 import { Flow } from './flow.js';
-import type { WebSocketHandlers, WebSocketInit } from './websocket-types.js';
+import type { WebSocketInit } from './websocket-types.js';
+import type { UpgradeRequest } from '../http/stream-types.js';
 import { WasmlaneError } from '../errors.js';
 import type { MessageDeflater, MessageInflater } from './protocol.js';
 import { closePayload, isUserCloseCode, MAX_CLOSE_REASON } from './close-codes.js';
@@ -16,7 +17,7 @@ import type { PublishedMessage, TopicRegistry, TopicSubscriber } from '../pubsub
 import { toPayload } from '../pubsub.js';
 import { OP_BINARY, OP_CLOSE, OP_PING, OP_TEXT, FrameWriter, sharedDeflatedFrame, sharedFrame } from './wire.js';
 
-export type { WebSocketHandlers, WebSocketInit } from './websocket-types.js';
+export type { WebSocketInit } from './websocket-types.js';
 
 export const CONNECTING = 0;
 export const OPEN = 1;
@@ -24,6 +25,18 @@ export const CLOSING = 2;
 export const CLOSED = 3;
 
 const EMPTY = Buffer.alloc(0);
+
+/** Route handlers (server.ws(path, handlers, options)); all optional. */
+export interface WebSocketHandlers {
+  /** Accept or refuse the upgrade; see UpgradeVerdict in upgrade.ts. May return a promise. */
+  upgrade?(request: UpgradeRequest): unknown;
+  open?(ws: WebSocket): void;
+  message?(ws: WebSocket, data: Buffer, isBinary: boolean): void;
+  close?(ws: WebSocket, code: number, reason: Buffer): void;
+  drain?(ws: WebSocket): void;
+  ping?(ws: WebSocket, data: Buffer): void;
+  pong?(ws: WebSocket, data: Buffer): void;
+}
 
 export class WebSocket extends EventEmitter implements TopicSubscriber {
   static readonly CONNECTING = CONNECTING;
@@ -62,7 +75,7 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
   /** Window bits of a compressed frame publish may share with this socket (server_no_context_takeover). */
   private readonly sharedDeflateBits: number | undefined;
 
-  constructor(init: WebSocketInit) {
+  constructor(init: WebSocketInit, handlers: WebSocketHandlers = {}) {
     super();
     this.socket = init.socket;
     this.isServer = init.isServer;
@@ -70,7 +83,7 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
     this.options = init.options;
     this.protocol = init.protocol ?? '';
     this.extensions = init.extensions ?? '';
-    this.handlers = init.handlers ?? {};
+    this.handlers = handlers;
     this.registry = init.registry;
     this.data = init.data;
     this.remoteAddress = init.socket.remoteAddress;
