@@ -21,6 +21,16 @@ export function isUserCloseCode(code: number): boolean {
   return code === 1000 || (Number.isInteger(code) && code >= 3000 && code <= 4999);
 }
 
+/** Throws when an application's close(code, reason) breaks §7.4 (code) or §5.5 (reason length). */
+export function checkUserClose(code: number | undefined, reason: Buffer): void {
+  if (code === undefined) {
+    if (reason.length > 0) throw new TypeError('wasmlane: a close reason needs a close code');
+  } else if (!isUserCloseCode(code)) {
+    throw new RangeError(`wasmlane: close code ${code} is not 1000 or 3000–4999`);
+  }
+  if (reason.length > MAX_CLOSE_REASON) throw new RangeError('wasmlane: close reason is over 123 bytes');
+}
+
 const EMPTY = Buffer.alloc(0);
 
 /** A close frame's payload (§5.5.1): empty without a code (the peer reports 1005), else code + reason. */

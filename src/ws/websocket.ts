@@ -10,12 +10,12 @@ import type { WebSocketInit } from './websocket-types.js';
 import type { UpgradeRequest } from '../http/stream-types.js';
 import { WasmlaneError } from '../errors.js';
 import type { MessageDeflater, MessageInflater } from './protocol.js';
-import { closePayload, isUserCloseCode, MAX_CLOSE_REASON } from './close-codes.js';
+import { checkUserClose, closePayload } from './close-codes.js';
 import type { ResolvedWebSocketOptions } from './options.js';
 import type { EngineKind } from '../wasm/instance.js';
 import type { PublishedMessage, TopicRegistry, TopicSubscriber } from '../pubsub.js';
 import { toPayload } from '../pubsub.js';
-import { OP_BINARY, OP_CLOSE, OP_PING, OP_TEXT, FrameWriter, sharedDeflatedFrame, sharedFrame } from './wire.js';
+import { OP_BINARY, OP_CLOSE, OP_PING, OP_TEXT, FrameWriter } from './wire.js';
 
 export type { WebSocketInit } from './websocket-types.js';
 
@@ -72,8 +72,6 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
   private needDrain = false;
   private readonly inflater: MessageInflater | undefined;
   private readonly deflater: MessageDeflater | undefined;
-  /** Window bits of a compressed frame publish may share with this socket (server_no_context_takeover). */
-  private readonly sharedDeflateBits: number | undefined;
 
   constructor(init: WebSocketInit, handlers: WebSocketHandlers = {}) {
     super();
@@ -90,8 +88,13 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
     this.inflater = init.inflater;
     this.deflater = init.deflater;
     const p = init.deflateParams;
-    this.sharedDeflateBits = init.isServer && p?.serverNoContextTakeover === true ? p.serverMaxWindowBits : undefined;
-    this.writer = new FrameWriter(init.socket, !init.isServer, init.deflater, this.options.perMessageDeflate, init.engine, () => this.onSocketDrain());
+    this.writer = new FrameWriter(init.socket, {
+      mask: !init.isServer,
+      deflater: init.deflater,
+      deflateOptions: this.options.perMessageDeflate,
+      sharedDeflateBits: init.isServer && p?.serverNoContextTakeover === true ? p.serverMaxWindowBits : undefined,
+      engine: init.engine,
+    }, () => this.onSocketDrain());
     this.flow = new Flow(init.socket, this.writer, this.options.maxBufferedAmount, this.options.maxPendingPongs,
       () => this.closeForPolicy('WL_WS_TOO_MANY_PENDING_PONGS', 'too many pending pongs'), () => this.receiver.queuedBytes);
     this.receiver = new Receiver(
@@ -195,12 +198,7 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
    */
   close(code?: number, reason: string | Buffer = EMPTY): void {
     const reasonBytes = toPayload(reason);
-    if (code === undefined) {
-      if (reasonBytes.length > 0) throw new TypeError('wasmlane: a close reason needs a close code');
-    } else if (!isUserCloseCode(code)) {
-      throw new RangeError(`wasmlane: close code ${code} is not 1000 or 3000–4999`);
-    }
-    if (reasonBytes.length > MAX_CLOSE_REASON) throw new RangeError('wasmlane: close reason is over 123 bytes');
+    checkUserClose(code, reasonBytes);
     this.closeWith(code, reasonBytes);
   }
 
@@ -242,20 +240,7 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
   /** TopicSubscriber: write the message's shared frame (encoded once per publish). */
   deliver(message: PublishedMessage): boolean {
     if (this.readyState !== OPEN) return false;
-    let ok: boolean;
-    if (!this.writer.compressing) {
-      ok = this.writer.raw(message.encoded('ws', sharedFrame));
-    } else if (this.options.perMessageDeflate !== false && message.data.length < this.options.perMessageDeflate.threshold) {
-      ok = this.writer.prepared(message.encoded('ws', sharedFrame), message.data.length); // small: uncompressed
-    } else if (this.sharedDeflateBits !== undefined) {
-      // No context takeover on our side: one compression serves every subscriber with these window bits.
-      const bits = this.sharedDeflateBits;
-      ok = this.writer.prepared(message.encoded(`ws-deflate-${bits}`, (m) => sharedDeflatedFrame(m, bits)), message.data.length);
-    } else {
-      // With context takeover each connection's compressor has its own history: compress per socket.
-      ok = this.writer.message(message.data, message.isBinary ? OP_BINARY : OP_TEXT);
-    }
-    if (!ok) this.needDrain = true;
+    if (!this.writer.publish(message)) this.needDrain = true;
     return true;
   }
 

@@ -34,7 +34,8 @@ class Collect {
 
 /** A client-side (masking) writer that compresses messages of at least `threshold` bytes. */
 function clientWriter(sink: Collect, deflater: MessageDeflater, threshold: number, engine: EngineKind): FrameWriter {
-  return new FrameWriter(sink as unknown as Socket, true, deflater, { threshold }, engine, () => {});
+  const config = { mask: true, deflater, deflateOptions: { threshold }, sharedDeflateBits: undefined, engine };
+  return new FrameWriter(sink as unknown as Socket, config, () => {});
 }
 
 function idle(writer: FrameWriter): Promise<void> {
