@@ -1,6 +1,6 @@
 // The pure-TypeScript codec twin: masking (RFC 6455 §5.3) and UTF-8 validation (RFC 3629 §4).
 // Same interface and results as the WASM builds (assembly/ws/mask.ts, assembly/ws/utf8.ts);
-// test/ws/codec.test.ts compares them byte for byte.
+// test/ws/codec/codec.test.ts runs one suite over both twins.
 import type { Utf8Validator, WsCodec } from './types.js';
 
 /** Key byte `i` (0..3) of a big-endian key word. */
