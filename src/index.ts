@@ -44,10 +44,12 @@ export {
 export { createChunkedDecoder } from './http/chunked/index.js';
 export type { ChunkedDecoder, ChunkedSink, ChunkedLimits } from './http/chunked/decoder.js';
 export { DEFAULT_CHUNKED_LIMITS } from './http/chunked/decoder.js';
-export { createWsCodec } from './ws/codecs.js';
-export type { WsCodec, Utf8Validator, ReceiverOptions, ReceiverEvents } from './ws/protocol.js';
-export { Receiver, isValidCloseCode } from './ws/receiver.js';
-export { Sender, encodeFrame, prepareFrame } from './ws/sender.js';
+export { createWsCodec } from './ws/codec/index.js';
+export type { WsCodec, Utf8Validator } from './ws/codec/index.js';
+export type { ReceiverOptions, ReceiverEvents } from './ws/protocol.js';
+export { Receiver } from './ws/receiver.js';
+export { isValidCloseCode } from './ws/close-codes.js';
+export { encodeFrame, prepareFrame } from './ws/frame/encode.js';
 export { Router, joinPaths } from './router.js';
 export {
   DEFAULT_REQUEST_CONFIG, STRICT_REQUEST_CONFIG, RELAXED_REQUEST_CONFIG, DEFAULT_SERVER_CONFIG, headLimitsFrom,

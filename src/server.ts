@@ -377,7 +377,7 @@ export class Server extends RouteRegistrar implements ConnectionHost, RouteSink 
       remoteAddress: request.remoteAddress,
     };
     try {
-      handleWebSocketUpgrade(upgradeRequest, socket, head, handlers, options, this);
+      handleWebSocketUpgrade(upgradeRequest, socket, head, handlers, options, this, this.engine);
     } catch {
       socket.destroy();
     }

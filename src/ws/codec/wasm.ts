@@ -2,10 +2,10 @@
 // there, and (for masking) the result is copied back — the figures in bench/suites/ws-mask.js
 // include both copies. Inputs larger than the window are processed window by window; the window
 // size is a multiple of 4, so the key rotation carries over unchanged.
-import { WS_WINDOW_SIZE } from '../abi.js';
-import type { WasmInstance } from '../wasm/instance.js';
-import { maskJs, utf8StepJs } from './codec-js.js';
-import type { Utf8Validator, WsCodec } from './protocol.js';
+import { WS_WINDOW_SIZE } from '../../abi.js';
+import type { WasmInstance } from '../../wasm/instance.js';
+import { maskJs, utf8StepJs } from './js.js';
+import type { Utf8Validator, WsCodec } from './types.js';
 
 /**
  * Below this many bytes the JS codec beats copy-in + WASM call + copy-out (ws keeps masking under

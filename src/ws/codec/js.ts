@@ -1,7 +1,7 @@
 // The pure-TypeScript codec twin: masking (RFC 6455 §5.3) and UTF-8 validation (RFC 3629 §4).
 // Same interface and results as the WASM builds (assembly/ws/mask.ts, assembly/ws/utf8.ts);
-// test/ws/codec.test.ts compares them byte for byte.
-import type { Utf8Validator, WsCodec } from './protocol.js';
+// test/ws/codec/codec.test.ts runs one suite over both twins.
+import type { Utf8Validator, WsCodec } from './types.js';
 
 /** Key byte `i` (0..3) of a big-endian key word. */
 const keyByte = (key: number, i: number): number => (key >>> (24 - ((i & 3) << 3))) & 0xff;

@@ -1,51 +1,11 @@
-// Frame decoders: the WASM one (assembly/ws/frame.ts, bytes copied into the window) and its
-// TypeScript twin (in place over the caller's buffer). Both fill the same table format (W_* slots
-// in src/abi.ts): decoder state in slots [0, W_FIXED), then one record per payload piece.
-// test/ws/codec.test.ts compares the two tables slot by slot; the corpus replays every split.
-import * as abi from '../abi.js';
-import { loadWasm, resolveEngine, type EngineKind, type WasmInstance } from '../wasm/instance.js';
-import { maskJs, utf8StepJs } from './codec-js.js';
-import { wsWindow } from './codec-wasm.js';
-
-const TWO32 = 0x1_0000_0000;
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-
-export interface FrameDecoderConfig {
-  /** We are the server: client frames must be masked (RFC 6455 §5.1). */
-  isServer: boolean;
-  /** permessage-deflate negotiated: RSV1 allowed on a message's first frame. */
-  deflate: boolean;
-  /** 0 = no limit. */
-  maxPayload: number;
-  /** 0 = no limit. */
-  maxFragments: number;
-}
-
-export interface FrameDecoder {
-  readonly engine: EngineKind;
-  /** State slots and the records of the last call (W_COUNT of them from W_FIXED). */
-  readonly table: Int32Array;
-  /** Payload piece i lives at source[base + off, + len): the caller's `buf` after decode(). */
-  source: Uint8Array;
-  base: number;
-  /** Decode buf[start, end): bytes consumed (≥ 0) or a negative abi.E_WS_* code. */
-  decode(buf: Uint8Array, start: number, end: number): number;
-}
-
-function configure(table: Int32Array, config: FrameDecoderConfig): void {
-  table.fill(0);
-  table[abi.W_CONFIG] = (config.isServer ? abi.W_CFG_SERVER : 0) | (config.deflate ? abi.W_CFG_DEFLATE : 0);
-  const max = config.maxPayload > 0 ? Math.min(config.maxPayload, MAX_SAFE) : 0;
-  table[abi.W_MAX_LO] = max % TWO32 | 0;
-  table[abi.W_MAX_HI] = Math.floor(max / TWO32) | 0;
-  table[abi.W_MAX_FRAGMENTS] = config.maxFragments > 0 ? Math.min(config.maxFragments, 0x7fffffff) : 0;
-}
-
-const u64 = (t: Int32Array, lo: number): number => (t[lo]! >>> 0) + (t[lo + 1]! >>> 0) * TWO32;
-function set64(t: Int32Array, lo: number, v: number): void {
-  t[lo] = v % TWO32 | 0;
-  t[lo + 1] = Math.floor(v / TWO32) | 0;
-}
+// The TypeScript twin of assembly/ws/frame.ts (wsDecode): decodes frames in place over the caller's
+// buffer (unmasking there) and fills the same table as the WASM decoder (./wasm.ts).
+// test/ws/frame/decoder.test.ts compares the two tables slot by slot; the corpus replays every split.
+import * as abi from '../../abi.js';
+import { maskJs, utf8StepJs } from '../codec/js.js';
+import {
+  configure, MAX_SAFE, set64, TWO32, u64, type FrameDecoder, type FrameDecoderConfig,
+} from './decoder.js';
 
 /** §5.2/§5.4/§5.5/§5.1 checks on the first two header bytes, in the same order as the WASM build. */
 function checkFirstBytes(b0: number, b1: number, cfg: number, msg: number): number {
@@ -179,74 +139,4 @@ export class JsFrameDecoder implements FrameDecoder {
     this.table[abi.W_COUNT] = count;
     return code;
   }
-}
-
-interface DecodeExports { wsWindowPtr(): number; wsTablePtr(): number; wsDecode(ptr: number, len: number): number }
-
-/**
- * The WASM decoder: copies up to one window of input, restores this connection's state into the
- * shared table, decodes, saves state and records back, and copies the decoded span back over the
- * input (one copy in, one copy out per window, however many frames it holds). Bytes left in the window after a call
- * that stopped early (table full) are reused by the next call when nobody used the window since.
- */
-export class WasmFrameDecoder implements FrameDecoder {
-  readonly engine: EngineKind;
-  readonly table = new Int32Array(abi.WS_SLOTS);
-  source: Uint8Array = new Uint8Array(0);
-  base = 0;
-  private readonly u8: Uint8Array;
-  private readonly fns: DecodeExports;
-  private readonly i32: Int32Array;
-  private readonly tableIndex: number;
-  private cachedBuf: Uint8Array | null = null;
-  private cachedStart = 0;
-  private cachedEnd = 0;
-
-  constructor(instance: WasmInstance, config: FrameDecoderConfig) {
-    this.engine = instance.kind;
-    this.fns = instance.exports as unknown as DecodeExports;
-    this.i32 = instance.i32;
-    this.u8 = instance.u8;
-    this.tableIndex = this.fns.wsTablePtr() >>> 2;
-    configure(this.table, config);
-  }
-
-  decode(buf: Uint8Array, start: number, end: number): number {
-    const window = this.fns.wsWindowPtr();
-    let ptr: number;
-    let len: number;
-    // Reuse the resident copy when it still holds every requested byte, or at least a full header
-    // (14 bytes) so the call is sure to make progress.
-    if (wsWindow.owner === this && buf === this.cachedBuf && start >= this.cachedStart && start < this.cachedEnd
-      && (this.cachedEnd >= end || this.cachedEnd - start >= 14)) {
-      ptr = window + (start - this.cachedStart);
-      len = Math.min(this.cachedEnd, end) - start;
-    } else {
-      len = Math.min(end - start, abi.WS_WINDOW_SIZE);
-      this.u8.set(buf.subarray(start, start + len), window);
-      wsWindow.owner = this;
-      this.cachedBuf = buf;
-      this.cachedStart = start;
-      this.cachedEnd = start + len;
-      ptr = window;
-    }
-    const shared = this.i32;
-    const ti = this.tableIndex;
-    shared.set(this.table.subarray(0, abi.W_FIXED), ti);
-    const rc = this.fns.wsDecode(ptr, len);
-    const count = shared[ti + abi.W_COUNT]!;
-    this.table.set(shared.subarray(ti, ti + abi.W_FIXED + count * abi.W_REC_STRIDE));
-    // One copy out per call: the decoded span (payloads now unmasked) goes back over the caller's
-    // bytes, so payload pieces are plain slices of `buf`, exactly as with the TS twin.
-    const decoded = rc >= 0 ? rc : len;
-    if (decoded > 0) buf.set(this.u8.subarray(ptr, ptr + decoded), start);
-    this.source = buf;
-    this.base = start;
-    return rc;
-  }
-}
-
-export function createFrameDecoder(config: FrameDecoderConfig, engine?: EngineKind | 'auto'): FrameDecoder {
-  const kind = resolveEngine(engine);
-  return kind === 'js' ? new JsFrameDecoder(config) : new WasmFrameDecoder(loadWasm(kind)!, config);
 }
