@@ -19,9 +19,10 @@
 //   chunked  — state lives on the host (the TypeScript twin runs on it between WASM calls), copied in
 //              before and out after every call; the record only names the holder
 //              (src/http/chunked/wasm.ts).
-//   ws       — adapter point: src/ws/ still keeps its own `wsWindow.owner`; `regionOf(instance, 'ws')`
-//              is the record it is meant to move to (acquire before writing the window, `holds`
-//              to reuse bytes left resident).
+//   ws       — state lives on the host (each frame decoder's own table copy); the window's bytes are
+//              reused by the decoder that copied them only while it `holds` the region, and the
+//              codecs acquire it before every mask/validate call (src/ws/frame/wasm.ts,
+//              src/ws/codec/wasm.ts).
 import type { WasmInstance } from './instance.js';
 
 /** A user of a shared region: told when another tenant takes the region from it. */

@@ -3,7 +3,8 @@
 // include both copies. Inputs larger than the window are processed window by window; the window
 // size is a multiple of 4, so the key rotation carries over unchanged.
 import { WS_WINDOW_SIZE } from '../../abi.js';
-import type { WasmInstance } from '../../wasm/instance.js';
+import type { WasmExports, WasmInstance } from '../../wasm/instance.js';
+import { regionOf, type RegionTenant, type SharedRegion } from '../../wasm/region.js';
 import { maskJs, utf8StepJs } from './js.js';
 import type { Utf8Validator, WsCodec } from './types.js';
 
@@ -19,24 +20,24 @@ export const WASM_MASK_MIN = 512;
  *  wasm-simd with copy 200 ns; 512 B 537 vs 119 ns. */
 export const WASM_UTF8_MIN = 128;
 
-interface WsExports {
-  wsWindowPtr(): number;
-  wsMask(ptr: number, len: number, key: number, keyOffset: number): void;
-  wsUtf8(ptr: number, len: number, state: number): number;
-}
-
-export class WasmWsCodec implements WsCodec {
+export class WasmWsCodec implements WsCodec, RegionTenant {
   readonly engine: WasmInstance['kind'];
   private readonly u8: Uint8Array;
-  private readonly fns: WsExports;
+  private readonly fns: WasmExports;
   private readonly window: number;
+  /** The WS window is shared with the frame decoders of this instance (src/wasm/region.ts). */
+  private readonly region: SharedRegion;
 
   constructor(instance: WasmInstance) {
     this.engine = instance.kind;
     this.u8 = instance.u8;
-    this.fns = instance.exports as unknown as WsExports;
+    this.fns = instance.exports;
     this.window = this.fns.wsWindowPtr();
+    this.region = regionOf(instance, 'ws');
   }
+
+  /** The codec keeps nothing in the window between calls. */
+  regionLost(): void {}
 
   unmask(buf: Uint8Array, offset: number, length: number, key: number, keyOffset: number): void {
     if (length < WASM_MASK_MIN) return maskJs(buf, offset, length, buf, offset, key, keyOffset);
@@ -56,7 +57,7 @@ export class WasmWsCodec implements WsCodec {
     for (let done = 0; done < len; done += WS_WINDOW_SIZE) {
       const n = Math.min(WS_WINDOW_SIZE, len - done);
       u8.set(src.subarray(srcOff + done, srcOff + done + n), window);
-      wsWindow.owner = this;
+      this.region.acquire(this);
       this.fns.wsMask(window, n, key | 0, keyOffset);
       dst.set(u8.subarray(window, window + n), dstOff + done);
     }
@@ -74,7 +75,7 @@ export class WasmWsCodec implements WsCodec {
     for (let done = 0; done < length && state >= 0; done += WS_WINDOW_SIZE) {
       const n = Math.min(WS_WINDOW_SIZE, length - done);
       u8.set(buf.subarray(offset + done, offset + done + n), window);
-      wsWindow.owner = this;
+      this.region.acquire(this);
       state = this.fns.wsUtf8(window, n, state);
     }
     return state;
@@ -93,6 +94,3 @@ export class WasmWsCodec implements WsCodec {
     };
   }
 }
-
-/** Who last wrote the window: a frame decoder may reuse bytes it copied only if it still owns it. */
-export const wsWindow: { owner: unknown } = { owner: null };

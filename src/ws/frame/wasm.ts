@@ -1,11 +1,9 @@
 // The WASM frame decoder (assembly/ws/frame.ts): bytes copied into the shared WS window, this
 // connection's state restored into the shared table around each call. Twin of ./js.ts.
 import * as abi from '../../abi.js';
-import type { EngineKind, WasmInstance } from '../../wasm/instance.js';
-import { wsWindow } from '../codec/wasm.js';
+import type { EngineKind, WasmExports, WasmInstance } from '../../wasm/instance.js';
+import { regionOf, type RegionTenant, type SharedRegion } from '../../wasm/region.js';
 import { configure, type FrameDecoder, type FrameDecoderConfig } from './decoder.js';
-
-interface DecodeExports { wsWindowPtr(): number; wsTablePtr(): number; wsDecode(ptr: number, len: number): number }
 
 /**
  * The WASM decoder: copies up to one window of input, restores this connection's state into the
@@ -13,13 +11,15 @@ interface DecodeExports { wsWindowPtr(): number; wsTablePtr(): number; wsDecode(
  * input (one copy in, one copy out per window, however many frames it holds). Bytes left in the window after a call
  * that stopped early (table full) are reused by the next call when nobody used the window since.
  */
-export class WasmFrameDecoder implements FrameDecoder {
+export class WasmFrameDecoder implements FrameDecoder, RegionTenant {
   readonly engine: EngineKind;
   readonly table = new Int32Array(abi.WS_SLOTS);
   source: Uint8Array = new Uint8Array(0);
   base = 0;
   private readonly u8: Uint8Array;
-  private readonly fns: DecodeExports;
+  private readonly fns: WasmExports;
+  /** The WS window, shared with every codec and decoder of this instance (src/wasm/region.ts). */
+  private readonly region: SharedRegion;
   private readonly i32: Int32Array;
   private readonly tableIndex: number;
   private cachedBuf: Uint8Array | null = null;
@@ -28,12 +28,16 @@ export class WasmFrameDecoder implements FrameDecoder {
 
   constructor(instance: WasmInstance, config: FrameDecoderConfig) {
     this.engine = instance.kind;
-    this.fns = instance.exports as unknown as DecodeExports;
+    this.fns = instance.exports;
+    this.region = regionOf(instance, 'ws');
     this.i32 = instance.i32;
     this.u8 = instance.u8;
     this.tableIndex = this.fns.wsTablePtr() >>> 2;
     configure(this.table, config);
   }
+
+  /** Our state lives in `table` on the host; only the resident copy is lost (holds() says so). */
+  regionLost(): void {}
 
   decode(buf: Uint8Array, start: number, end: number): number {
     const window = this.fns.wsWindowPtr();
@@ -41,14 +45,14 @@ export class WasmFrameDecoder implements FrameDecoder {
     let len: number;
     // Reuse the resident copy when it still holds every requested byte, or at least a full header
     // (14 bytes) so the call is sure to make progress.
-    if (wsWindow.owner === this && buf === this.cachedBuf && start >= this.cachedStart && start < this.cachedEnd
+    if (this.region.holds(this) && buf === this.cachedBuf && start >= this.cachedStart && start < this.cachedEnd
       && (this.cachedEnd >= end || this.cachedEnd - start >= 14)) {
       ptr = window + (start - this.cachedStart);
       len = Math.min(this.cachedEnd, end) - start;
     } else {
       len = Math.min(end - start, abi.WS_WINDOW_SIZE);
       this.u8.set(buf.subarray(start, start + len), window);
-      wsWindow.owner = this;
+      this.region.acquire(this);
       this.cachedBuf = buf;
       this.cachedStart = start;
       this.cachedEnd = start + len;
