@@ -11,13 +11,10 @@ import { WasmlaneError } from './errors.js';
 import { buildSteps, runChain } from './hooks.js';
 import type { HookLevel, Step } from './hooks.js';
 import type { ChunkedDecoder, ChunkedSink } from './http/chunked.js';
-import { createChunkedDecoder } from './http/chunked-decoders.js';
 import { Connection } from './http/connection.js';
 import type { ConnectionHost } from './http/connection-host.js';
 import type { HeadLimits, HeadParser } from './http/head-parser.js';
-import { createHeadParser, resolveHeadLimits } from './http/head-parsers.js';
-import { JsHeadParser } from './http/head-parser-js.js';
-import { WasmHeadParser } from './http/head-parser-wasm.js';
+import { resolveHeadLimits } from './http/head-parsers.js';
 import type { Request } from './http/request.js';
 import type { UpgradeRequest } from './http/stream-types.js';
 import { inject } from './inject.js';
@@ -25,7 +22,7 @@ import type { InjectOptions, InjectResponse } from './inject.js';
 import { RouteRegistrar } from './route-registrar.js';
 import type { AnyContext, Handler, RouteOptions, RouteSink } from './route-registrar.js';
 import { Router } from './router.js';
-import { loadWasm, resolveEngine } from './wasm/instance.js';
+import { EngineSet } from './wasm/engines.js';
 import type { EngineKind } from './wasm/instance.js';
 import { handleWebSocketUpgrade } from './ws/upgrade.js';
 import { topicRegistryFor } from './pubsub.js';
@@ -49,6 +46,8 @@ const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
 
 export class Server extends RouteRegistrar implements ConnectionHost, RouteSink {
   readonly config: ServerConfig;
+  /** The engine of every loop this server runs (parsers, decoders, WebSocket codec), chosen once. */
+  readonly engines: EngineSet;
   readonly engine: EngineKind;
   readonly headLimits: HeadLimits;
   /** Sockets handed over to WebSocket (or another upgrade): terminated by close(). */
@@ -66,7 +65,7 @@ export class Server extends RouteRegistrar implements ConnectionHost, RouteSink 
   readonly #panicHooks: PanicHook[] = [];
   readonly #connections = new Set<Connection>();
   #dirty = true;
-  #makeParser: (() => HeadParser) | null = null;
+  #parserLimits: HeadLimits | null = null;
   #net: NetServer | null = null;
   #sweeper: NodeJS.Timeout | null = null;
   #closing = false;
@@ -78,7 +77,8 @@ export class Server extends RouteRegistrar implements ConnectionHost, RouteSink 
     super();
     this.levels = [this.level];
     this.config = resolveServerConfig(options);
-    this.engine = resolveEngine(this.config.engine);
+    this.engines = new EngineSet(this.config.engine);
+    this.engine = this.engines.kind;
     this.headLimits = headLimitsFrom(this.config.request);
   }
 
@@ -97,21 +97,12 @@ export class Server extends RouteRegistrar implements ConnectionHost, RouteSink 
   }
 
   createHeadParser(): HeadParser {
-    return (this.#makeParser ??= this.#parserFactory())();
-  }
-
-  /** Limits validated and the WASM instance looked up once, not once per accepted connection. */
-  #parserFactory(): () => HeadParser {
-    const limits = resolveHeadLimits(this.headLimits);
-    const engine = this.engine;
-    if (engine === 'js') return () => new JsHeadParser(limits);
-    const wasm = loadWasm(engine);
-    if (wasm === null) return () => createHeadParser(engine, limits); // raises the usual error
-    return () => new WasmHeadParser(wasm, limits);
+    // Limits validated once, on the first connection, not once per accepted connection.
+    return this.engines.headParser(this.#parserLimits ??= resolveHeadLimits(this.headLimits));
   }
 
   createChunkedDecoder(sink: ChunkedSink): ChunkedDecoder {
-    return createChunkedDecoder(this.engine, sink);
+    return this.engines.chunkedDecoder(sink);
   }
 
   createContext(request: Request, owner: ContextOwner): Context {
@@ -217,7 +208,9 @@ export class Server extends RouteRegistrar implements ConnectionHost, RouteSink 
   }
 
   addWebSocket(pattern: string, handlers: unknown, options: unknown, levels: readonly HookLevel<AnyContext>[]): void {
-    const resolved = resolveWebSocketOptions(options); // invalid options throw here, at registration
+    let resolved = resolveWebSocketOptions(options); // invalid options throw here, at registration
+    // The route's sockets run on the server's engine unless the route names one itself.
+    if (resolved.engine === 'auto') resolved = resolveWebSocketOptions({ ...resolved, engine: this.engines.kind });
     this.addRoute('GET', pattern, (ctx: AnyContext) => this.#upgrade(ctx, handlers, resolved), undefined, levels);
   }
 

@@ -1,7 +1,7 @@
 // WebSocket route / client options: one validated, frozen record per route (resolved at registration,
 // never per connection — fastify's habit), with the defaults documented beside each field.
 import { WasmlaneError } from '../errors.js';
-import type { EngineKind } from '../wasm/instance.js';
+import { ENGINE_OPTIONS, type EngineOption } from '../wasm/instance.js';
 import type { UpgradeRequest } from '../http/stream-types.js';
 
 /** permessage-deflate parameters (RFC 7692 §7.1). `true` means all defaults. */
@@ -41,7 +41,7 @@ export interface WebSocketOptions {
   /** Pick a subprotocol yourself (overrides `protocols`); return one of `offered` or false for none. */
   handleProtocols?: (offered: readonly string[], request: UpgradeRequest) => string | false | undefined | null;
   /** Frame codec engine (see src/wasm/instance.ts). Default 'auto' (WASMLANE_ENGINE, else best available). */
-  engine?: EngineKind | 'auto';
+  engine?: EngineOption;
 }
 
 export interface ResolvedWebSocketOptions {
@@ -54,7 +54,7 @@ export interface ResolvedWebSocketOptions {
   readonly slowConsumerPolicy: SlowConsumerPolicy;
   readonly protocols: readonly string[] | undefined;
   readonly handleProtocols: WebSocketOptions['handleProtocols'];
-  readonly engine: EngineKind | 'auto';
+  readonly engine: EngineOption;
 }
 
 export const WS_DEFAULTS = Object.freeze({
@@ -110,7 +110,7 @@ export function resolveWebSocketOptions(options?: unknown): ResolvedWebSocketOpt
   }
   if (o.handleProtocols !== undefined && typeof o.handleProtocols !== 'function') invalid('handleProtocols must be a function');
   const engine = o.engine ?? 'auto';
-  if (!['auto', 'wasm-simd', 'wasm', 'js'].includes(engine)) invalid('engine must be auto, wasm-simd, wasm or js');
+  if (!ENGINE_OPTIONS.includes(engine)) invalid(`engine must be one of ${ENGINE_OPTIONS.join(', ')}`);
   return Object.freeze({
     maxPayload: count(o.maxPayload, 'maxPayload', WS_DEFAULTS.maxPayload, 1),
     maxFragments: count(o.maxFragments, 'maxFragments', WS_DEFAULTS.maxFragments, 1),
