@@ -11,7 +11,10 @@
 // answered with one socket write (src/http/output.ts).
 import type { Socket } from 'node:net';
 import * as abi from '../abi.js';
-import type { Context } from '../context.js';
+import type { ErrorAnswers } from '../answers.js';
+import { Context } from '../context.js';
+import type { Params } from '../context.js';
+import { runChain } from '../hooks.js';
 import { WasmlaneError, errorFromAbi } from '../errors.js';
 import { BODY_CHUNKED, BODY_LENGTH, BODY_NONE, RequestBody } from './body.js';
 import type { BodyOwner } from './body.js';
@@ -55,10 +58,12 @@ function destroyOnError(this: Socket): void {
   this.destroy();
 }
 const EMPTY_BODY = new RequestBody(null, BODY_NONE, 0);
+const NO_PARAMS: Params = Object.freeze({});
 
 export class Connection extends Deadlines implements BodyOwner, StreamOwner {
   readonly socket: Socket;
   readonly #host: ConnectionHost;
+  readonly #answers: ErrorAnswers;
   readonly #parser: HeadParser;
   #decoder: ChunkedDecoder | null = null;
   #state = S_HEAD;
@@ -87,6 +92,7 @@ export class Connection extends Deadlines implements BodyOwner, StreamOwner {
     super(host.requestConfig.requestTimeoutMs);
     this.socket = socket;
     this.#host = host;
+    this.#answers = host.answers;
     this.#output = new SocketOutput(socket);
     this.#parser = host.createHeadParser();
     this.#heads = new HeadReader(this.#parser);
@@ -205,11 +211,12 @@ export class Connection extends Deadlines implements BodyOwner, StreamOwner {
     if (rc < 0) return this.#headError(errorFromAbi(rc, this.#parser.table[this.#parser.base + abi.R_ERROR_POS]));
     this.#pendPos += heads.consumed;
     if (this.#pendPos >= pend.length) this.#pend = null;
-    this.#startRequest(heads.headBuf, heads.headStart);
+    this.#startRequest(this.#readRequest(heads.headBuf, heads.headStart));
     return true;
   }
 
-  #startRequest(buf: Buffer, start: number): void {
+  /** The parsed head as a Request (numbers copied out of the parser's table) with its body reader. */
+  #readRequest(buf: Buffer, start: number): Request {
     const parser = this.#parser;
     const table = parser.table;
     const base = parser.base;
@@ -233,6 +240,16 @@ export class Connection extends Deadlines implements BodyOwner, StreamOwner {
     }
     // RFC 9112 §6.3: a request with neither Content-Length nor Transfer-Encoding has no body.
     const request = new Request(buf, start, table, base, slots, this, body);
+    return request;
+  }
+
+  /**
+   * Frame the request, then hand it to the route table once: what comes back (the frozen chain and
+   * its limits, or an error answer) is all the connection needs; nothing calls back mid-request.
+   */
+  #startRequest(request: Request): void {
+    const body = request.body;
+    const flags = request.flags;
     this.#body = body;
     this.#requests++;
     const max = this.#host.requestConfig.maxRequestsPerConnection;
@@ -243,7 +260,7 @@ export class Connection extends Deadlines implements BodyOwner, StreamOwner {
     this.#state = body.complete ? S_WAIT : S_BODY;
     if (body.complete) this.arm(T_NONE, 0);
     else this.arm(T_BODY, this.#host.requestConfig.readTimeoutMs);
-    const ctx = this.#host.createContext(request, this);
+    const ctx = new Context(request, this, NO_PARAMS);
     this.#ctx = ctx;
     if ((flags & abi.F_EXPECT_OTHER) !== 0 || request.methodId === abi.METHOD_CONNECT) {
       const refused = refuseRequest(flags, request.methodId, body.complete);
@@ -259,14 +276,18 @@ export class Connection extends Deadlines implements BodyOwner, StreamOwner {
       this.#pend = null;
       this.#feedBody(pend, this.#pendPos);
     }
-    if (!ctx.finished) this.#host.dispatch(this, ctx);
+    if (ctx.finished) return;
+    const routed = this.#host.routeFor(request);
+    const route = routed.route;
+    if (route === null) return this.respondError(ctx, routed.error!, routed.allow);
+    ctx.params = routed.params;
+    if (!this.#limitBody(ctx, route.maxBodySize)) return;
+    if (route.handlerTimeoutMs > 0) this.armHandler(route.handlerTimeoutMs);
+    runChain(ctx, route.steps, 0);
   }
 
-  /**
-   * Called by the server once the route is known: apply its body limit. False when the request was
-   * answered already (413).
-   */
-  acceptBody(ctx: Context, limit: number): boolean {
+  /** Apply the route's body limit. False when the request was answered already (413). */
+  #limitBody(ctx: Context, limit: number): boolean {
     const body = this.#body;
     if (body === EMPTY_BODY) return true;
     body.limit = limit;
@@ -359,7 +380,7 @@ export class Connection extends Deadlines implements BodyOwner, StreamOwner {
     if (ctx.stream_ !== null) {
       // The head is on the wire: no way to turn this into an error response. Report it (a silent
       // destroy hides bugs such as a response middleware setting a field after ctx.stream()).
-      this.#host.reportPanic(ctx, error);
+      this.#answers.reportPanic(ctx, error);
       this.socket.destroy();
       return;
     }
@@ -370,7 +391,7 @@ export class Connection extends Deadlines implements BodyOwner, StreamOwner {
       return;
     }
     try {
-      this.#host.fillPanic(ctx, error);
+      this.#answers.fillPanic(ctx, error);
       this.#flush(ctx);
     } catch (failure) {
       this.#fatal(failure);
@@ -380,7 +401,7 @@ export class Connection extends Deadlines implements BodyOwner, StreamOwner {
   /** Answer with an error (onRequestError hooks may customise it). */
   respondError(ctx: Context, error: WasmlaneError, allow?: string): void {
     if (ctx.finished) return;
-    this.#host.fillError(ctx, error, allow);
+    this.#answers.fillError(ctx, error, allow);
     this.#flush(ctx);
   }
 
@@ -472,7 +493,7 @@ export class Connection extends Deadlines implements BodyOwner, StreamOwner {
     this.#heads.reset();
     this.#keepAlive = false;
     this.#state = S_WAIT;
-    const ctx = this.#host.createContext(Request.empty(this, EMPTY_BODY), this);
+    const ctx = new Context(Request.empty(this, EMPTY_BODY), this, NO_PARAMS);
     this.#ctx = ctx;
     this.respondError(ctx, error);
     return false;

@@ -8,7 +8,7 @@ import { buildAcceptResponse, buildRejectResponse, checkUpgradeRequest, selectPr
 import { resolveWebSocketOptions, type ResolvedWebSocketOptions } from './options.js';
 import { negotiateServerExtensions } from './extensions.js';
 import { WebSocket, type WebSocketHandlers } from './websocket.js';
-import { topicRegistryFor } from '../pubsub.js';
+import type { TopicRegistry } from '../pubsub.js';
 
 /** What an upgrade hook may return (or resolve to). */
 export type UpgradeVerdict =
@@ -43,6 +43,13 @@ function optionsFor(options: unknown): ResolvedWebSocketOptions {
   return resolved;
 }
 
+/** Where an accepted WebSocket is registered (the Server): publish()'s topics, and the open
+ *  sockets that server.close() sends 1001 Going Away. */
+export interface UpgradeHost {
+  readonly topics: TopicRegistry;
+  readonly webSockets: Set<WebSocket>;
+}
+
 function refuse(socket: Socket, status: number, headers?: Record<string, string>): void {
   if (socket.destroyed) return;
   socket.end(buildRejectResponse(status, headers));
@@ -56,7 +63,7 @@ export function handleWebSocketUpgrade(
   head: Buffer,
   handlers: unknown,
   options: unknown,
-  server: unknown,
+  server: UpgradeHost,
 ): void {
   const routeHandlers = (handlers ?? {}) as WebSocketHandlers;
   const opts = optionsFor(options);
@@ -93,26 +100,6 @@ export function handleWebSocketUpgrade(
 
 function ignoreError(): void {}
 
-// Open WebSockets per server, so server.close() starts their closing handshakes (1001 Going Away)
-// instead of waiting for its timeout to destroy them.
-const openSockets = new WeakMap<object, Set<WebSocket>>();
-
-function track(server: unknown, ws: WebSocket): void {
-  if (typeof server !== 'object' || server === null) return;
-  let set = openSockets.get(server);
-  if (set === undefined) {
-    const created = new Set<WebSocket>();
-    set = created;
-    openSockets.set(server, created);
-    const hooks = (server as { readonly closeHooks?: (() => void)[] }).closeHooks;
-    hooks?.push(() => {
-      for (const socket of created) socket.goAway();
-    });
-  }
-  set.add(ws);
-  ws.once('close', () => set.delete(ws));
-}
-
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
@@ -123,7 +110,7 @@ function accept(
   head: Buffer,
   handlers: WebSocketHandlers,
   opts: ResolvedWebSocketOptions,
-  server: unknown,
+  server: UpgradeHost,
   key: string,
   offeredProtocols: string[],
   offeredExtensions: string | undefined,
@@ -161,13 +148,16 @@ function accept(
     ...(protocol === undefined ? {} : { protocol }),
     ...(extensions.header === undefined ? {} : { extensions: extensions.header }),
     handlers,
-    ...(typeof server === 'object' && server !== null ? { registry: topicRegistryFor(server) } : {}),
+    registry: server.topics,
     ...(extensions.inflater === undefined ? {} : { inflater: extensions.inflater }),
     ...(extensions.deflater === undefined ? {} : { deflater: extensions.deflater }),
     ...(extensions.params === undefined ? {} : { deflateParams: extensions.params }),
     data: detail.data,
   });
   socket.off('error', ignoreError);
-  track(server, ws);
+  // Open WebSockets are tracked so server.close() starts their closing handshakes (1001 Going Away)
+  // instead of waiting for its timeout to destroy them.
+  server.webSockets.add(ws);
+  ws.once('close', () => server.webSockets.delete(ws));
   ws.start(head);
 }

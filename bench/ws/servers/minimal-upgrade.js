@@ -2,6 +2,7 @@
 // request head from node:net and calls the WebSocket layer's handleWebSocketUpgrade directly.
 import { createServer } from 'node:net';
 import { handleWebSocketUpgrade } from '../../../dist/ws/upgrade.js';
+import { TopicRegistry } from '../../../dist/pubsub.js';
 
 function parseHead(text, socket) {
   const [requestLine, ...lines] = text.split('\r\n');
@@ -19,7 +20,7 @@ function parseHead(text, socket) {
 }
 
 export async function minimalUpgradeServer(handlers, options) {
-  const owner = {};
+  const owner = { topics: new TopicRegistry(), webSockets: new Set() };
   const server = createServer((socket) => {
     let buf = Buffer.alloc(0);
     socket.on('error', () => {});
