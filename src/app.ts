@@ -11,7 +11,7 @@ import type { Params } from './context.js';
 import { WasmlaneError } from './errors.js';
 import { buildSteps } from './hooks.js';
 import type { HookLevel, Step } from './hooks.js';
-import type { RouteRecord, Routed } from './http/connection-host.js';
+import type { RouteRecord, Routed } from './http/connection/host.js';
 import type { Request } from './http/request.js';
 import { RouteRegistrar } from './route-registrar.js';
 import type { AnyContext, Handler, RouteOptions, RouteSink } from './route-registrar.js';

@@ -8,29 +8,29 @@
 // Requests are handled one at a time: the next head is parsed only after the previous response is
 // finished, so pipelined responses go out in order (RFC 9112 §9.3.2) with no reordering queue; the
 // bytes that arrived meanwhile wait in `pend`. A batch of pipelined requests from one chunk is
-// answered with one socket write (src/http/output.ts).
+// answered with one socket write (src/http/connection/output.ts).
 import type { Socket } from 'node:net';
-import * as abi from '../abi.js';
-import type { ErrorAnswers } from '../answers.js';
-import { Context } from '../context.js';
-import type { Params } from '../context.js';
-import { runChain } from '../hooks.js';
-import { WasmlaneError, errorFromAbi } from '../errors.js';
-import { BODY_CHUNKED, BODY_LENGTH, BODY_NONE, RequestBody } from './body.js';
-import type { BodyOwner } from './body.js';
-import type { ChunkedDecoder } from './chunked.js';
-import type { HeadParser } from './head-parser.js';
-import { HeadReader } from './head-reader.js';
-import { Request } from './request.js';
-import { connectionLine, serializeHead, FRAME_CHUNKED, FRAME_CLOSE, writeResponse } from './response.js';
+import * as abi from '../../abi.js';
+import type { ErrorAnswers } from '../../answers.js';
+import { Context } from '../../context.js';
+import type { Params } from '../../context.js';
+import { runChain } from '../../hooks.js';
+import { WasmlaneError, errorFromAbi } from '../../errors.js';
+import { BODY_CHUNKED, BODY_LENGTH, BODY_NONE, RequestBody } from '../body.js';
+import type { BodyOwner } from '../body.js';
+import type { ChunkedDecoder } from '../chunked.js';
+import type { HeadParser } from '../head-parser.js';
+import { HeadReader } from '../head-reader.js';
+import { Request } from '../request.js';
+import { connectionLine, serializeHead, FRAME_CHUNKED, FRAME_CLOSE, writeResponse } from '../response.js';
 import { SocketOutput } from './output.js';
-import { ResponseStreamImpl } from './response-stream.js';
-import type { StreamOwner } from './response-stream.js';
-import type { ResponseStream } from './stream-types.js';
-import { statusHasNoBody } from './status-lines.js';
-import type { ConnectionHost } from './connection-host.js';
-import { refuseRequest } from './refuse.js';
-import { Deadlines, T_BODY, T_HANDLER, T_HEAD, T_IDLE, T_LINGER, T_NONE } from './deadline.js';
+import { ResponseStreamImpl } from '../response-stream.js';
+import type { StreamOwner } from '../response-stream.js';
+import type { ResponseStream } from '../stream-types.js';
+import { statusHasNoBody } from '../status-lines.js';
+import type { ConnectionHost } from './host.js';
+import { refuseRequest } from '../refuse.js';
+import { Deadlines, T_BODY, T_HANDLER, T_HEAD, T_IDLE, T_LINGER, T_NONE } from './deadlines.js';
 
 const S_HEAD = 0;
 const S_BODY = 1;

@@ -1,17 +1,17 @@
 // What a Connection needs from the server that accepted it, and what the route table answers for a
-// request. Only interfaces (no import of connection.ts or server.ts), so the connection, the App and
+// request. Only interfaces (no import of the Connection class or of server.ts), so the connection, the App and
 // the Server all depend on this file and never on each other; inject() drives a connection over an
 // in-memory socket with the same host.
 import type { Socket } from 'node:net';
-import type { ErrorAnswers } from '../answers.js';
-import type { RequestConfig } from '../config.js';
-import type { Context, Params } from '../context.js';
-import type { WasmlaneError } from '../errors.js';
-import type { Step } from '../hooks.js';
-import type { ChunkedDecoder, ChunkedSink } from './chunked.js';
-import type { HeadParser } from './head-parser.js';
-import type { Request } from './request.js';
-import type { StreamServer } from './stream-types.js';
+import type { ErrorAnswers } from '../../answers.js';
+import type { RequestConfig } from '../../config.js';
+import type { Context, Params } from '../../context.js';
+import type { WasmlaneError } from '../../errors.js';
+import type { Step } from '../../hooks.js';
+import type { ChunkedDecoder, ChunkedSink } from '../chunked.js';
+import type { HeadParser } from '../head-parser.js';
+import type { Request } from '../request.js';
+import type { StreamServer } from '../stream-types.js';
 
 /** One registered route, its hook phases frozen into `steps` (server → groups → route around the handler). */
 export interface RouteRecord {
