@@ -9,157 +9,75 @@
 // finished, so pipelined responses go out in order (RFC 9112 §9.3.2) with no reordering queue; the
 // bytes that arrived meanwhile wait in `pend`. A batch of pipelined requests from one chunk is
 // answered with one socket write (src/http/connection/output.ts).
+//
+// The jobs are layered (one file each, each a few hundred lines at most):
+//   base.ts    socket, state, pending input, flow control, sweeper tick, close   (ConnectionBase)
+//   writer.ts  responses, streams, error answers, keep-alive, upgrade hand-over  (ResponseWriter)
+//   body.ts    body limit, 100-continue, body backpressure and failures          (BodyReader)
+//   index.ts   input: head parsing, request framing, route, next request        (Connection)
+// The request path is straight: parse → Request → host.routeFor(request) (the frozen chain and its
+// limits, or an error answer) → run the chain → write. Nothing calls back into the server mid-request.
 import type { Socket } from 'node:net';
 import * as abi from '../../abi.js';
-import type { ErrorAnswers } from '../../answers.js';
 import { Context } from '../../context.js';
 import type { Params } from '../../context.js';
-import { runChain } from '../../hooks.js';
 import { WasmlaneError, errorFromAbi } from '../../errors.js';
-import { BODY_CHUNKED, BODY_LENGTH, BODY_NONE, RequestBody } from '../body.js';
-import type { BodyOwner } from '../body.js';
+import { runChain } from '../../hooks.js';
+import { BODY_CHUNKED, BODY_LENGTH, RequestBody } from '../body.js';
 import type { ChunkedDecoder } from '../chunked.js';
 import type { HeadParser } from '../head-parser.js';
 import { HeadReader } from '../head-reader.js';
-import { Request } from '../request.js';
-import { connectionLine, serializeHead, FRAME_CHUNKED, FRAME_CLOSE, writeResponse } from '../response.js';
-import { SocketOutput } from './output.js';
-import { ResponseStreamImpl } from '../response-stream.js';
-import type { StreamOwner } from '../response-stream.js';
-import type { ResponseStream } from '../stream-types.js';
-import { statusHasNoBody } from '../status-lines.js';
-import type { ConnectionHost } from './host.js';
 import { refuseRequest } from '../refuse.js';
-import { Deadlines, T_BODY, T_HANDLER, T_HEAD, T_IDLE, T_LINGER, T_NONE } from './deadlines.js';
-
-const S_HEAD = 0;
-const S_BODY = 1;
-const S_WAIT = 2;
-const S_UPGRADED = 3;
-const S_CLOSED = 4;
-
-/** Pause reasons (bit set): the socket reads again only when none is left. */
-const P_WRITE = 1;
-const P_BODY = 2;
-const P_PIPE = 4;
+import { Request } from '../request.js';
+import { EMPTY_BODY, P_PIPE, S_BODY, S_CLOSED, S_HEAD, S_WAIT } from './base.js';
+import { BodyReader } from './body.js';
+import { T_BODY, T_HANDLER, T_HEAD, T_IDLE, T_LINGER, T_NONE } from './deadlines.js';
+import type { ConnectionHost } from './host.js';
 
 /** Bytes of pipelined input held while a response is pending before we stop reading. */
 const PIPE_HIGH_WATER = 64 * 1024;
-/** After we end our side, how long the peer may keep the socket before we destroy it. */
-const LINGER_MS = 2_000;
-
-const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
-
-/** The socket property that leads a shared listener back to its connection. */
-const CONNECTION = Symbol('wasmlane.connection');
-type Linked = { [CONNECTION]: Connection };
-
-function destroyOnError(this: Socket): void {
-  this.destroy();
-}
-const EMPTY_BODY = new RequestBody(null, BODY_NONE, 0);
 const NO_PARAMS: Params = Object.freeze({});
 
-export class Connection extends Deadlines implements BodyOwner, StreamOwner {
-  readonly socket: Socket;
+export class Connection extends BodyReader {
   readonly #host: ConnectionHost;
-  readonly #answers: ErrorAnswers;
   readonly #parser: HeadParser;
   #decoder: ChunkedDecoder | null = null;
-  #state = S_HEAD;
-  /** Unconsumed input (from #pendPos): the rest of a chunk after a head or body. */
-  #pend: Buffer | null = null;
-  #pendPos = 0;
   readonly #heads: HeadReader;
   #inLoop = false;
-  #ctx: Context | null = null;
-  #body: RequestBody = EMPTY_BODY;
-  #keepAlive = true;
-  #http10 = false;
-  #omitBody = false;
-  #continueSent = false;
   #requests = 0;
-  #paused = 0;
-  #peerEnded = false;
-  #stream: ResponseStreamImpl | null = null;
-  readonly #output: SocketOutput;
-  #remote: string | undefined | null = null;
-  #tcpKeepAlive = false;
-  /** The 'drain' listener is added only once a write backs up or a stream starts (most never need it). */
-  #drainHooked = false;
 
   constructor(socket: Socket, host: ConnectionHost) {
-    super(host.requestConfig.requestTimeoutMs);
-    this.socket = socket;
+    super(socket, host);
     this.#host = host;
-    this.#answers = host.answers;
-    this.#output = new SocketOutput(socket);
     this.#parser = host.createHeadParser();
     this.#heads = new HeadReader(this.#parser);
-    // Shared listeners that find the connection on the socket: no closure per connection.
-    (socket as unknown as Linked)[CONNECTION] = this;
-    socket.on('data', Connection.#dataListener);
-    socket.on('end', Connection.#endListener);
-    socket.on('error', destroyOnError);
-    socket.on('close', Connection.#closeListener);
     this.arm(T_IDLE, host.requestConfig.headTimeoutMs);
-  }
-
-  static #dataListener(this: Socket, chunk: Buffer): void {
-    (this as unknown as Linked)[CONNECTION].#onData(chunk);
-  }
-
-  static #endListener(this: Socket): void {
-    (this as unknown as Linked)[CONNECTION].#onEnd();
-  }
-
-  static #drainListener(this: Socket): void {
-    (this as unknown as Linked)[CONNECTION].#onDrain();
-  }
-
-  static #closeListener(this: Socket): void {
-    (this as unknown as Linked)[CONNECTION].#onClose();
-  }
-
-  /** The server that accepted this connection (layers such as SSE reach topics and shutdown hooks through it). */
-  get host(): ConnectionHost {
-    return this.#host;
-  }
-
-  get highWaterMark(): number {
-    return this.#host.highWaterMark;
   }
 
   /** No request in progress and no partial input: safe to close now (graceful shutdown). */
   get idle(): boolean {
-    return this.#state === S_HEAD && this.#ctx === null && !this.#heads.partial && this.#pend === null;
+    return this.state === S_HEAD && this.ctx === null && !this.#heads.partial && this.pend === null;
   }
 
   // --- input -------------------------------------------------------------------------------------
 
-  #onData(chunk: Buffer): void {
+  protected onData(chunk: Buffer): void {
     try {
       this.#input(chunk);
     } catch (error) {
-      this.#fatal(error);
+      this.fatal(error);
     }
   }
 
-  /** A bug must cost one connection, never the process. */
-  #fatal(error: unknown): void {
-    console.error('wasmlane: connection failed:', error);
-    this.socket.destroy();
-  }
-
   #input(chunk: Buffer): void {
-    switch (this.#state) {
+    switch (this.state) {
       case S_HEAD:
         this.#append(chunk);
-        this.#output.batchStart();
+        this.output.batchStart();
         try {
           this.#processInput();
         } finally {
-          this.#output.batchEnd();
+          this.output.batchEnd();
         }
         return;
       case S_BODY:
@@ -168,7 +86,7 @@ export class Connection extends Deadlines implements BodyOwner, StreamOwner {
         return;
       case S_WAIT:
         this.#append(chunk);
-        if (this.#pend!.length - this.#pendPos > PIPE_HIGH_WATER) this.#pause(P_PIPE);
+        if (this.pend!.length - this.pendPos > PIPE_HIGH_WATER) this.pause(P_PIPE);
         return;
       default:
         return; // CLOSED: drop what the peer still sends
@@ -176,13 +94,13 @@ export class Connection extends Deadlines implements BodyOwner, StreamOwner {
   }
 
   #append(chunk: Buffer): void {
-    const pend = this.#pend;
+    const pend = this.pend;
     if (pend === null) {
-      this.#pend = chunk;
-      this.#pendPos = 0;
+      this.pend = chunk;
+      this.pendPos = 0;
     } else {
-      this.#pend = Buffer.concat([pend.subarray(this.#pendPos), chunk]);
-      this.#pendPos = 0;
+      this.pend = Buffer.concat([pend.subarray(this.pendPos), chunk]);
+      this.pendPos = 0;
     }
   }
 
@@ -190,27 +108,27 @@ export class Connection extends Deadlines implements BodyOwner, StreamOwner {
     if (this.#inLoop) return; // a response finished synchronously inside the loop: it goes on by itself
     this.#inLoop = true;
     try {
-      while (this.#state === S_HEAD && this.#pend !== null && this.#parseHead());
+      while (this.state === S_HEAD && this.pend !== null && this.#parseHead());
     } finally {
       this.#inLoop = false;
     }
-    if (this.#state === S_HEAD && this.#pend === null && this.#peerEnded) this.#close();
+    if (this.state === S_HEAD && this.pend === null && this.peerEnded) this.close();
   }
 
-  /** Parse one head from #pend; true when a request started and the loop may go on. */
+  /** Parse one head from pend; true when a request started and the loop may go on. */
   #parseHead(): boolean {
-    const pend = this.#pend!;
+    const pend = this.pend!;
     const heads = this.#heads;
-    const rc = heads.read(pend, this.#pendPos);
+    const rc = heads.read(pend, this.pendPos);
     if (rc === 0) {
-      this.#pend = null;
+      this.pend = null;
       // RFC 9112 §9.5 / slowloris: the head timeout runs from its first byte, not from the last one.
       if (this.deadlineKind !== T_HEAD) this.arm(T_HEAD, this.#host.requestConfig.headTimeoutMs);
       return false;
     }
     if (rc < 0) return this.#headError(errorFromAbi(rc, this.#parser.table[this.#parser.base + abi.R_ERROR_POS]));
-    this.#pendPos += heads.consumed;
-    if (this.#pendPos >= pend.length) this.#pend = null;
+    this.pendPos += heads.consumed;
+    if (this.pendPos >= pend.length) this.pend = null;
     this.#startRequest(this.#readRequest(heads.headBuf, heads.headStart));
     return true;
   }
@@ -250,60 +168,45 @@ export class Connection extends Deadlines implements BodyOwner, StreamOwner {
   #startRequest(request: Request): void {
     const body = request.body;
     const flags = request.flags;
-    this.#body = body;
+    this.body = body;
     this.#requests++;
     const max = this.#host.requestConfig.maxRequestsPerConnection;
-    this.#keepAlive = (flags & abi.F_KEEP_ALIVE) !== 0 && !(max > 0 && this.#requests >= max);
-    this.#http10 = request.versionNumber === 10;
-    this.#omitBody = request.methodId === abi.METHOD_HEAD;
-    this.#continueSent = false;
-    this.#state = body.complete ? S_WAIT : S_BODY;
+    this.keepAlive = (flags & abi.F_KEEP_ALIVE) !== 0 && !(max > 0 && this.#requests >= max);
+    this.http10 = request.versionNumber === 10;
+    this.omitBody = request.methodId === abi.METHOD_HEAD;
+    this.continueSent = false;
+    this.state = body.complete ? S_WAIT : S_BODY;
     if (body.complete) this.arm(T_NONE, 0);
     else this.arm(T_BODY, this.#host.requestConfig.readTimeoutMs);
     const ctx = new Context(request, this, NO_PARAMS);
-    this.#ctx = ctx;
+    this.ctx = ctx;
     if ((flags & abi.F_EXPECT_OTHER) !== 0 || request.methodId === abi.METHOD_CONNECT) {
       const refused = refuseRequest(flags, request.methodId, body.complete);
       if (refused !== null) {
-        this.#keepAlive = false; // the body, if any, is never read: framing is lost
+        this.keepAlive = false; // the body, if any, is never read: framing is lost
         this.respondError(ctx, refused);
         return;
       }
     }
     // Body bytes that came with the head are queued now (the route's limit is applied in acceptBody).
-    const pend = this.#pend;
+    const pend = this.pend;
     if (pend !== null && !body.complete) {
-      this.#pend = null;
-      this.#feedBody(pend, this.#pendPos);
+      this.pend = null;
+      this.#feedBody(pend, this.pendPos);
     }
     if (ctx.finished) return;
     const routed = this.#host.routeFor(request);
     const route = routed.route;
     if (route === null) return this.respondError(ctx, routed.error!, routed.allow);
     ctx.params = routed.params;
-    if (!this.#limitBody(ctx, route.maxBodySize)) return;
+    if (!this.limitBody(ctx, route.maxBodySize)) return;
     if (route.handlerTimeoutMs > 0) this.armHandler(route.handlerTimeoutMs);
     runChain(ctx, route.steps, 0);
   }
 
-  /** Apply the route's body limit. False when the request was answered already (413). */
-  #limitBody(ctx: Context, limit: number): boolean {
-    const body = this.#body;
-    if (body === EMPTY_BODY) return true;
-    body.limit = limit;
-    if (body.received + body.remaining > limit) {
-      // A Content-Length over the limit is refused before reading the body (RFC 9110 §15.5.14);
-      // we close rather than read it, even when part of it is already here.
-      this.#keepAlive = false;
-      this.respondError(ctx, new WasmlaneError('WL_BODY_TOO_LARGE', `${body.received + body.remaining} > ${limit} bytes`));
-      return false;
-    }
-    return true;
-  }
-
-  /** Body bytes from chunk[start..]; what is left after the body goes back to #pend. */
+  /** Body bytes from chunk[start..]; what is left after the body goes back to pend. */
   #feedBody(chunk: Buffer, start: number): void {
-    const body = this.#body;
+    const body = this.body;
     let used: number;
     if (body.kind === BODY_LENGTH) {
       used = body.feedLength(chunk, start);
@@ -316,283 +219,67 @@ export class Connection extends Deadlines implements BodyOwner, StreamOwner {
         body.finish();
       }
     }
-    if (body.error !== null) return this.#bodyFailed(body.error);
+    if (body.error !== null) return this.bodyFailed(body.error);
     if (!body.complete) return;
     const rest = start + used;
     if (rest < chunk.length) {
-      if (this.#pend === null) {
-        this.#pend = chunk;
-        this.#pendPos = rest;
+      if (this.pend === null) {
+        this.pend = chunk;
+        this.pendPos = rest;
       } else {
         this.#append(chunk.subarray(rest));
       }
     }
-    this.#state = S_WAIT;
+    this.state = S_WAIT;
     this.arm(T_NONE, 0);
-    if (this.#ctx === null) this.#next(); // the response was finished already: the drain is over
+    if (this.ctx === null) this.next(); // the response was finished already: the drain is over
   }
 
-  /** ChunkedSink: decoded data spans go straight to the body. */
-  data(buf: Uint8Array, start: number, end: number): void {
-    this.#body.push(buf, start, end);
-  }
-
-  #bodyFailed(error: WasmlaneError): void {
-    // Framing is lost (or the client is too slow/too big): answer if we still can, then close.
-    this.#keepAlive = false;
-    const ctx = this.#ctx;
-    if (ctx !== null && !ctx.finished && ctx.stream_ === null) this.respondError(ctx, error);
-    else if (ctx === null) this.#close();
-  }
-
-  // --- BodyOwner -----------------------------------------------------------------------------------
-
-  bodyReadStarted(): void {
-    const ctx = this.#ctx;
-    if (ctx !== null && !this.#continueSent && (ctx.request.flags & abi.F_EXPECT_CONTINUE) !== 0) {
-      // RFC 9110 §10.1.1: the client waits for this interim response before sending the body.
-      this.#continueSent = true;
-      this.#output.latin1(CONTINUE);
-    }
-  }
-
-  bodyPressure(paused: boolean): void {
-    if (paused) this.#pause(P_BODY);
-    else this.#resume(P_BODY);
-  }
-
-  // --- responses -----------------------------------------------------------------------------------
-
-  /** ContextOwner: handler and response middleware are done. */
-  chainDone(ctx: Context): void {
-    if (ctx.finished || ctx !== this.#ctx) return;
-    if (ctx.stream_ !== null) return; // the stream's end() finishes the response
-    try {
-      this.#flush(ctx);
-    } catch (error) {
-      this.#fatal(error); // also called from promise callbacks: never leave a rejection unhandled
-    }
-  }
-
-  /** ContextOwner: a step threw or rejected. */
-  chainFailed(ctx: Context, error: unknown): void {
-    if (ctx.finished || ctx !== this.#ctx) return;
-    if (ctx.stream_ !== null) {
-      // The head is on the wire: no way to turn this into an error response. Report it (a silent
-      // destroy hides bugs such as a response middleware setting a field after ctx.stream()).
-      this.#answers.reportPanic(ctx, error);
-      this.socket.destroy();
-      return;
-    }
-    if (error instanceof WasmlaneError && error.status !== undefined && error.code !== 'WL_HANDLER_PANIC'
-      && error.code !== 'WL_INVALID_RESPONSE_HEADER' && error.code !== 'WL_RESPONSE_ALREADY_SENT') {
-      // A coded client error surfaced through the handler (body too large, invalid JSON, timeout).
-      this.respondError(ctx, error);
-      return;
-    }
-    try {
-      this.#answers.fillPanic(ctx, error);
-      this.#flush(ctx);
-    } catch (failure) {
-      this.#fatal(failure);
-    }
-  }
-
-  /** Answer with an error (onRequestError hooks may customise it). */
-  respondError(ctx: Context, error: WasmlaneError, allow?: string): void {
-    if (ctx.finished) return;
-    this.#answers.fillError(ctx, error, allow);
-    this.#flush(ctx);
-  }
-
-  /** ContextOwner: ctx.stream(). */
-  startStream(ctx: Context): ResponseStream {
-    const state = ctx.response;
-    const noBody = this.#omitBody || statusHasNoBody(state.status);
-    // HTTP/1.0 has no chunked coding: the body ends when the connection closes (RFC 9112 §6.3).
-    const chunked = !this.#http10;
-    if (!chunked) this.#keepAlive = false;
-    this.#resolveKeepAlive(ctx);
-    this.disarmHandler();
-    const head = serializeHead(state, chunked ? FRAME_CHUNKED : FRAME_CLOSE, 0, connectionLine(this.#keepAlive, this.#http10, state.connection));
-    this.#output.latin1(head);
-    this.#hookDrain();
-    const stream = new ResponseStreamImpl(this.socket, this, chunked, noBody);
-    this.#stream = stream;
-    return stream;
-  }
-
-  /** StreamOwner: the stream ended. */
-  streamEnded(stream: ResponseStreamImpl): void {
-    const ctx = this.#ctx;
-    if (stream !== this.#stream || ctx === null) return;
-    this.#stream = null;
-    ctx.finished = true;
-    this.#finished();
-  }
-
-  #resolveKeepAlive(ctx: Context): void {
-    // A peer that half-closed gets answers to what it already sent, then we close.
-    if (ctx.response.closeRequested || this.#host.closing || (this.#peerEnded && this.#pend === null)) this.#keepAlive = false;
-    const body = this.#body;
-    if (!body.complete) {
-      // Unread body: drain it only when the client is actually sending it and it fits the limit;
-      // otherwise closing is cheaper than reading (RFC 9112 §9.6).
-      if (body.limit === Infinity) body.limit = this.#host.requestConfig.maxBodySize;
-      const waitingForContinue = (ctx.request.flags & abi.F_EXPECT_CONTINUE) !== 0 && !this.#continueSent;
-      if (waitingForContinue || body.error !== null || body.received + body.remaining > body.limit) this.#keepAlive = false;
-    }
-  }
-
-  #flush(ctx: Context): void {
-    ctx.finished = true;
-    this.#resolveKeepAlive(ctx);
-    this.#output.batchStart(); // head and body in one write even outside a pipelined batch
-    writeResponse(this.#output, ctx.response, this.#omitBody, connectionLine(this.#keepAlive, this.#http10, ctx.response.connection));
-    this.#output.batchEnd();
-    this.#finished();
-  }
-
-  /** The response is complete on the wire (as far as we are concerned). */
-  #finished(): void {
-    this.#ctx = null;
-    this.disarmHandler();
-    if (this.socket.writableLength >= this.#host.highWaterMark) this.#pause(P_WRITE);
-    if (!this.#keepAlive) return this.#close();
-    const body = this.#body;
-    if (!body.complete) {
-      body.discard(); // drained (bounded by the body limit) before the next request
-      return;
-    }
-    this.#next();
-  }
-
-  #next(): void {
-    this.#state = S_HEAD;
-    this.#body = EMPTY_BODY;
-    this.#resume(P_PIPE);
-    if (this.#pend === null) {
-      if (this.#peerEnded) return this.#close();
+  protected next(): void {
+    this.state = S_HEAD;
+    this.body = EMPTY_BODY;
+    this.resume(P_PIPE);
+    if (this.pend === null) {
+      if (this.peerEnded) return this.close();
       this.arm(T_IDLE, this.#host.requestConfig.idleTimeoutMs);
       return;
     }
     this.arm(T_HEAD, this.#host.requestConfig.headTimeoutMs);
     if (!this.#inLoop) {
-      this.#output.batchStart();
+      this.output.batchStart();
       try {
         this.#processInput();
       } finally {
-        this.#output.batchEnd();
+        this.output.batchEnd();
       }
     }
   }
 
   #headError(error: WasmlaneError): boolean {
     // The head is unusable, so is everything after it (framing lost): answer and close.
-    this.#pend = null;
+    this.pend = null;
     this.#heads.reset();
-    this.#keepAlive = false;
-    this.#state = S_WAIT;
+    this.keepAlive = false;
+    this.state = S_WAIT;
     const ctx = new Context(Request.empty(this, EMPTY_BODY), this, NO_PARAMS);
-    this.#ctx = ctx;
+    this.ctx = ctx;
     this.respondError(ctx, error);
     return false;
   }
 
-  /** The peer's address, read once (socket.remoteAddress is a getpeername call each time). */
-  get remoteAddress(): string | undefined {
-    if (this.#remote === null) this.#remote = this.socket.remoteAddress;
-    return this.#remote;
-  }
+  // --- deadlines, end of input ----------------------------------------------------------------------
 
-  // --- upgrade -------------------------------------------------------------------------------------
-
-  /** Stop treating the socket as HTTP; returns the bytes that followed the head. */
-  detachForUpgrade(): Buffer {
-    const ctx = this.#ctx;
-    if (ctx !== null) ctx.finished = true;
-    this.#ctx = null;
-    this.#state = S_UPGRADED;
-    this.arm(T_NONE, 0);
-    this.#output.flush();
-    const head = this.#pend === null ? Buffer.alloc(0) : this.#pend.subarray(this.#pendPos);
-    this.#pend = null;
-    const socket = this.socket;
-    socket.removeAllListeners('data');
-    socket.removeAllListeners('end');
-    socket.removeAllListeners('drain');
-    socket.removeAllListeners('error');
-    socket.removeAllListeners('close');
-    // Until the new owner attaches its handlers, errors must not crash the process.
-    socket.on('error', destroyOnError);
-    this.#host.connectionUpgraded(this);
-    return head;
-  }
-
-  /** Reading was paused by us; the new owner must resume once it listens. */
-  get wasPaused(): boolean {
-    return this.#paused !== 0;
-  }
-
-  // --- flow control, timeouts, close -----------------------------------------------------------------
-
-  #hookDrain(): void {
-    if (this.#drainHooked) return;
-    this.#drainHooked = true;
-    this.socket.on('drain', Connection.#drainListener);
-  }
-
-  #pause(reason: number): void {
-    if (reason === P_WRITE) this.#hookDrain();
-    if (this.#paused === 0) this.socket.pause();
-    this.#paused |= reason;
-  }
-
-  #resume(reason: number): void {
-    if ((this.#paused & reason) === 0) return;
-    this.#paused &= ~reason;
-    if (this.#paused === 0 && this.#state !== S_UPGRADED) this.socket.resume();
-  }
-
-  #onDrain(): void {
-    this.#resume(P_WRITE);
-    this.#stream?.drained();
-  }
-
-  /**
-   * Turn SO_KEEPALIVE on once (delayMs < 0: off by configuration). Done lazily, from the sweeper or
-   * at upgrade, rather than at accept: a connection that ends within one sweeper period skips it.
-   */
-  enableTcpKeepAlive(delayMs: number): void {
-    if (delayMs < 0 || this.#tcpKeepAlive) return;
-    this.#tcpKeepAlive = true;
-    // inject() drives a connection over a plain Duplex, which has no TCP options.
-    if (typeof this.socket.setKeepAlive === 'function') this.socket.setKeepAlive(true, delayMs);
-  }
-
-  /** Sweeper tick: SO_KEEPALIVE for a connection that lived a period; stamp fresh deadlines or fire a passed one. */
-  tick(now: number, keepAliveDelayMs = -1): void {
-    if (!this.#tcpKeepAlive) this.enableTcpKeepAlive(keepAliveDelayMs);
-    const kind = this.expire(now);
-    if (kind === T_NONE) return;
-    try {
-      this.#timedOut(kind);
-    } catch (error) {
-      this.#fatal(error); // called from the sweeper: a failure must not escape into the interval
-    }
-  }
-
-  #timedOut(kind: number): void {
+  protected timedOut(kind: number): void {
     switch (kind) {
       case T_IDLE:
-        return this.#close(); // keep-alive idle or nothing sent at all: close silently
+        return this.close(); // keep-alive idle or nothing sent at all: close silently
       case T_HEAD:
-        if (!this.#heads.partial && this.#pend === null) return this.#close();
+        if (!this.#heads.partial && this.pend === null) return this.close();
         this.#headError(new WasmlaneError('WL_REQUEST_TIMEOUT', 'head'));
         return;
       case T_BODY:
-        this.#body.fail(new WasmlaneError('WL_REQUEST_TIMEOUT', 'body'));
-        this.#bodyFailed(this.#body.error!);
+        this.body.fail(new WasmlaneError('WL_REQUEST_TIMEOUT', 'body'));
+        this.bodyFailed(this.body.error!);
         return;
       case T_LINGER:
         this.socket.destroy();
@@ -600,62 +287,34 @@ export class Connection extends Deadlines implements BodyOwner, StreamOwner {
       case T_HANDLER: {
         // No response started in time (starting one disarms this deadline): 503 in the handler's
         // stead, then close; what the handler does later finds ctx finished and is dropped.
-        const ctx = this.#ctx;
+        const ctx = this.ctx;
         if (ctx === null || ctx.finished || ctx.stream_ !== null) return;
-        this.#keepAlive = false;
+        this.keepAlive = false;
         this.respondError(ctx, new WasmlaneError('WL_HANDLER_TIMEOUT', `${this.handlerMs} ms`));
         return;
       }
     }
   }
 
-  /** Close our side after what is written; the peer gets LINGER_MS to go away. */
-  #close(): void {
-    if (this.#state === S_CLOSED || this.#state === S_UPGRADED) return;
-    this.#state = S_CLOSED;
-    this.#pend = null;
-    this.#ctx = null;
-    this.#output.flush();
-    this.socket.end();
-    this.arm(T_LINGER, LINGER_MS);
-    if (this.#paused !== 0) {
-      this.#paused = 0;
-      this.socket.resume(); // read and drop until the peer closes
+  protected onEnd(): void {
+    this.peerEnded = true;
+    if (this.state === S_BODY) {
+      this.body.fail(new WasmlaneError('WL_BODY_ABORTED'));
+      this.bodyFailed(this.body.error!);
+    } else if (this.state === S_HEAD && this.ctx === null && this.pend === null) {
+      this.close(); // nothing more can come: a partial head will never complete
     }
   }
 
-  /** Graceful shutdown: close now if idle, else after the in-flight response. */
-  closeIfIdle(): boolean {
-    if (this.idle) {
-      this.#close();
-      return true;
-    }
-    return false;
-  }
-
-  destroy(): void {
-    this.socket.destroy();
-  }
-
-  #onEnd(): void {
-    this.#peerEnded = true;
-    if (this.#state === S_BODY) {
-      this.#body.fail(new WasmlaneError('WL_BODY_ABORTED'));
-      this.#bodyFailed(this.#body.error!);
-    } else if (this.#state === S_HEAD && this.#ctx === null && this.#pend === null) {
-      this.#close(); // nothing more can come: a partial head will never complete
-    }
-  }
-
-  #onClose(): void {
-    this.#state = S_CLOSED;
+  protected onClose(): void {
+    this.state = S_CLOSED;
     this.arm(T_NONE, 0);
-    if (!this.#body.complete) this.#body.fail(new WasmlaneError('WL_BODY_ABORTED'));
-    this.#stream?.aborted();
-    this.#stream = null;
-    const ctx = this.#ctx;
+    if (!this.body.complete) this.body.fail(new WasmlaneError('WL_BODY_ABORTED'));
+    this.stream?.aborted();
+    this.stream = null;
+    const ctx = this.ctx;
     if (ctx !== null) ctx.finished = true;
-    this.#ctx = null;
+    this.ctx = null;
     this.#host.connectionClosed(this);
   }
 }
