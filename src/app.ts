@@ -146,11 +146,6 @@ export abstract class App extends RouteRegistrar implements RouteSink {
     this.#dirty = false;
   }
 
-  /** Re-freeze only when hooks or routes changed since the last time. */
-  protected resolveStepsIfChanged(): void {
-    if (this.#dirty) this.resolveSteps();
-  }
-
   /** Every route's handlerTimeoutMs (the sweeper's period follows the shortest timeout). */
   protected handlerTimeouts(): number[] {
     return this.#routes.map((route) => route.handlerTimeoutMs);

@@ -182,8 +182,7 @@ export class Server extends App implements ConnectionHost, UpgradeHost {
 
   /** Run a request through the server without a socket (tests, tools). */
   inject(options: InjectOptions): Promise<InjectResponse> {
-    this.resolveStepsIfChanged();
-    return inject(this, options);
+    return inject(this, options); // routeFor() freezes steps changed since the last request
   }
 
   /** Open HTTP connections (not counting upgraded ones). */

@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 import type { Context } from '../../context.js';
 import { BODY_NONE, RequestBody } from '../body.js';
 import { Deadlines, T_LINGER, T_NONE } from './deadlines.js';
-import type { ConnectionHost } from './host.js';
+import type { ConnectionHost, HostedConnection } from './host.js';
 import { SocketOutput } from './output.js';
 
 export const S_HEAD = 0;
@@ -36,7 +36,7 @@ export function destroyOnError(this: Socket): void {
   this.destroy();
 }
 
-export abstract class ConnectionBase extends Deadlines {
+export abstract class ConnectionBase extends Deadlines implements HostedConnection {
   readonly socket: Socket;
   /** The server that accepted this connection (SSE reaches topics and open streams through it). */
   readonly host: ConnectionHost;

@@ -5,7 +5,7 @@
 import type { Socket } from 'node:net';
 import * as abi from '../../abi.js';
 import type { ErrorAnswers } from '../../answers.js';
-import type { Context } from '../../context.js';
+import type { Context, ContextOwner } from '../../context.js';
 import { WasmlaneError } from '../../errors.js';
 import { connectionLine, serializeHead, FRAME_CHUNKED, FRAME_CLOSE, writeResponse } from '../response.js';
 import { ResponseStreamImpl } from '../response-stream.js';
@@ -16,7 +16,7 @@ import { ConnectionBase, destroyOnError, P_WRITE, S_UPGRADED } from './base.js';
 import { T_NONE } from './deadlines.js';
 import type { ConnectionHost } from './host.js';
 
-export abstract class ResponseWriter extends ConnectionBase implements StreamOwner {
+export abstract class ResponseWriter extends ConnectionBase implements StreamOwner, ContextOwner {
   protected readonly answers: ErrorAnswers;
   protected keepAlive = true;
   protected http10 = false;
