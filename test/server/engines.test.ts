@@ -56,3 +56,35 @@ for (const engine of availableEngines()) {
     });
   });
 }
+
+describe('WASMLANE_ENGINE', () => {
+  const wasm = availableEngines().find((kind) => kind !== 'js');
+  it.runIf(wasm !== undefined)('is read once, when the server is built: changing it later changes none of its loops', async () => {
+    const saved = process.env.WASMLANE_ENGINE;
+    let opened: (kinds: string[]) => void = () => {};
+    const wsKinds = new Promise<string[]>((resolve) => (opened = resolve));
+    process.env.WASMLANE_ENGINE = 'js';
+    let app;
+    try {
+      app = await start((s) => {
+        s.ws('/ws', { open: (ws) => opened(wsEngines(ws)) });
+      });
+    } finally {
+      process.env.WASMLANE_ENGINE = wasm; // what a later read would see
+    }
+    try {
+      expect(app.server.engines.kind).toBe('js');
+      const client = new WebSocketClient(`ws://127.0.0.1:${app.port}/ws`);
+      client.on('error', () => {}); // terminated from our side once the server has opened
+      try {
+        expect(await wsKinds).toEqual(['js', 'js']);
+      } finally {
+        client.terminate();
+      }
+    } finally {
+      if (saved === undefined) delete process.env.WASMLANE_ENGINE;
+      else process.env.WASMLANE_ENGINE = saved;
+      await app.close();
+    }
+  });
+});
