@@ -40,7 +40,8 @@ export interface WebSocketOptions {
   protocols?: string[];
   /** Pick a subprotocol yourself (overrides `protocols`); return one of `offered` or false for none. */
   handleProtocols?: (offered: readonly string[], request: UpgradeRequest) => string | false | undefined | null;
-  /** Frame codec engine (see src/wasm/instance.ts). Default 'auto' (WASMLANE_ENGINE, else best available). */
+  /** Frame codec and decoder engine (src/wasm/engines.ts). Default 'auto': on a server route the server's
+   *  engine (server.engines.kind), on connect() WASMLANE_ENGINE, else the best available. */
   engine?: EngineOption;
 }
 

@@ -39,6 +39,7 @@ const PIPE_HIGH_WATER = 64 * 1024;
 const NO_PARAMS: Params = Object.freeze({});
 
 export class Connection extends BodyReader {
+  /** this.host, held privately too: the head-parse block below reads it as #host. */
   readonly #host: ConnectionHost;
   readonly #parser: HeadParser;
   #decoder: ChunkedDecoder | null = null;
