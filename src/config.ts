@@ -5,6 +5,7 @@
 import { INPUT_SIZE, MAX_HEADERS } from './abi.js';
 import { WasmlaneError } from './errors.js';
 import type { HeadLimits } from './http/head/parser.js';
+import { ENGINE_OPTIONS, type EngineOption } from './wasm/instance.js';
 
 export interface RequestConfig {
   /** Max request-head bytes (request line + fields + CRLFCRLF), ≤ 65536 (abi INPUT_SIZE) → 431. */
@@ -39,7 +40,7 @@ export interface RequestConfig {
   maxRequestsPerConnection: number;
 }
 
-export type EngineOption = 'auto' | 'wasm-simd' | 'wasm' | 'js';
+export type { EngineOption } from './wasm/instance.js';
 
 export interface ServerConfig {
   host: string;
@@ -171,7 +172,7 @@ const SERVER_RULES: Readonly<Record<Exclude<keyof ServerConfig, 'request'>, Rule
   nodelay: { type: 'bool' },
   keepAlive: { type: 'bool' },
   keepAliveInitialDelayMs: int(0, MAX_TIMER_MS),
-  engine: { type: 'enum', values: ['auto', 'wasm-simd', 'wasm', 'js'] },
+  engine: { type: 'enum', values: ENGINE_OPTIONS },
   highWaterMark: int(1, 2 ** 31 - 1),
 };
 

@@ -10,15 +10,19 @@ import type { ChainHost } from './hooks.js';
 import type { Request } from './http/request.js';
 import { checkStatus, ResponseState } from './http/response.js';
 import type { ResponseBody } from './http/response.js';
-import type { ResponseStream } from './http/stream-types.js';
+import type { ResponseStream, ServerLink } from './http/stream-types.js';
 import { openSse } from './sse.js';
 import type { SseOptions, SseStream } from './sse.js';
 
-/** What a context needs from the connection that owns it. */
-export interface ContextOwner {
+/** What a context needs from the connection that owns it (its socket and server: ServerLink). */
+export interface ContextOwner extends ServerLink {
   chainDone(ctx: Context<any>): void;
   chainFailed(ctx: Context<any>, error: unknown): void;
   startStream(ctx: Context<any>): ResponseStream;
+  /** Reading was paused by the connection; whoever takes the socket over must resume it. */
+  readonly wasPaused: boolean;
+  /** Stop treating the socket as HTTP (an upgrade); returns the bytes that followed the head. */
+  detachForUpgrade(): Buffer;
 }
 
 export type Params = Readonly<Record<string, string>>;

@@ -3,8 +3,8 @@
 // response writer as a network request; the response bytes are parsed back here.
 import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import { Connection } from './http/connection.js';
-import type { ConnectionHost } from './http/connection-host.js';
+import { Connection } from './http/connection/index.js';
+import type { ConnectionHost } from './http/connection/host.js';
 
 export interface InjectOptions {
   method?: string;

@@ -125,13 +125,3 @@ export class TopicRegistry {
     return delivered;
   }
 }
-
-// One registry per server, created on first use, so the Server class needs only a one-line
-// publish() that delegates here and WebSocket/SSE code can reach the same registry.
-const registries = new WeakMap<object, TopicRegistry>();
-
-export function topicRegistryFor(owner: object): TopicRegistry {
-  let registry = registries.get(owner);
-  if (registry === undefined) registries.set(owner, (registry = new TopicRegistry()));
-  return registry;
-}

@@ -3,11 +3,8 @@
 // a TopicSubscriber (src/pubsub.ts) so `server.publish(topic, data)` reaches SSE clients as well as
 // WebSockets. A published message is formatted once per publish for every SSE subscriber (the
 // message's per-format cache) and the same Buffer is written to each of them.
-import type { Socket } from 'node:net';
-import type { Context } from './context.js';
 import { WasmlaneError } from './errors.js';
-import type { ResponseStream } from './http/stream-types.js';
-import { topicRegistryFor } from './pubsub.js';
+import type { ResponseStream, ServerLink, StreamServer } from './http/stream-types.js';
 import type { PublishedMessage, TopicRegistry, TopicSubscriber } from './pubsub.js';
 import { dataLines, formatComment, formatEvent, retryLine } from './sse-format.js';
 import type { SseEvent } from './sse-format.js';
@@ -178,35 +175,21 @@ function encodePublished(message: PublishedMessage, event: string): Buffer {
 
 // --- ctx.sse() -------------------------------------------------------------------------------------
 
-/** Open SSE streams per server, closed by server.close() so a graceful shutdown does not wait on them. */
-const openStreams = new WeakMap<object, Set<SseStream>>();
-
-/**
- * The server that owns ctx's connection (Connection.host, the ConnectionHost it was accepted by).
- * Topics and the shutdown hook need it; an owner without one (a test double) still streams, minus
- * subscribe().
- */
-function serverOf(ctx: Context<any>): object | undefined {
-  const host = (ctx.owner as unknown as { readonly host?: unknown }).host;
-  return typeof host === 'object' && host !== null ? host : undefined;
+/** What openSse needs from the context (structural: sse.ts does not import context.ts). */
+export interface SseSource {
+  readonly request: { header(name: string): string | undefined };
+  readonly owner: ServerLink;
+  stream(status?: number, headers?: Record<string, string | number>): ResponseStream;
 }
 
-function trackForShutdown(server: object, stream: SseStream): void {
-  let open = openStreams.get(server);
-  if (open === undefined) {
-    const streams = (open = new Set());
-    openStreams.set(server, streams);
-    const hooks = (server as { readonly closeHooks?: (() => void)[] }).closeHooks;
-    hooks?.push(() => {
-      for (const s of [...streams]) s.close();
-    });
-  }
-  open.add(stream);
-  stream.onClose(() => open.delete(stream));
+/** Open streams are closed by server.close(), so a graceful shutdown does not wait on them. */
+function trackForShutdown(server: StreamServer, stream: SseStream): void {
+  server.openStreams.add(stream);
+  stream.onClose(() => server.openStreams.delete(stream));
 }
 
 /** ctx.sse(): start the event stream now (the head is written at once). */
-export function openSse(ctx: Context<any>, options: SseOptions = {}): SseStream {
+export function openSse(ctx: SseSource, options: SseOptions = {}): SseStream {
   if (options.retry !== undefined) retryLine(options.retry); // validate before anything is sent
   const raw = ctx.request.header('last-event-id');
   // Field values arrive as latin1 strings; the browser sends the id as UTF-8 bytes.
@@ -218,10 +201,10 @@ export function openSse(ctx: Context<any>, options: SseOptions = {}): SseStream 
     'cache-control': 'no-cache',
     'x-accel-buffering': 'no',
   });
-  const server = serverOf(ctx);
-  const sse = new SseStream(stream, lastEventId, options, server === undefined ? undefined : topicRegistryFor(server));
-  if (server !== undefined) trackForShutdown(server, sse);
-  closeOnPeerEnd(ctx, sse);
+  const server = ctx.owner.host;
+  const sse = new SseStream(stream, lastEventId, options, server.topics);
+  trackForShutdown(server, sse);
+  closeOnPeerEnd(ctx.owner, sse);
   return sse;
 }
 
@@ -230,9 +213,9 @@ export function openSse(ctx: Context<any>, options: SseOptions = {}): SseStream 
  * abort, tab closed). The HTTP core keeps half-open sockets for ordinary responses; without this
  * an idle stream would only notice on its next write (heartbeat).
  */
-function closeOnPeerEnd(ctx: Context<any>, sse: SseStream): void {
-  const socket = (ctx.owner as unknown as { readonly socket?: Socket }).socket;
-  if (socket === undefined || sse.closed) return;
+function closeOnPeerEnd(owner: ServerLink, sse: SseStream): void {
+  const socket = owner.socket;
+  if (sse.closed) return;
   if (socket.readableEnded) return sse.close();
   const onEnd = (): void => sse.close();
   socket.once('end', onEnd);

@@ -2,7 +2,8 @@
 // The subscribers here are plain TopicSubscriber implementations (the interface SSE will implement
 // too); delivery over real sockets is covered in test/ws/websocket.test.ts.
 import { describe, expect, it } from 'vitest';
-import { TopicRegistry, topicRegistryFor, type PublishedMessage, type TopicSubscriber } from '../src/pubsub.js';
+import { TopicRegistry, type PublishedMessage, type TopicSubscriber } from '../src/pubsub.js';
+import { Server } from '../src/server.js';
 
 class Recorder implements TopicSubscriber {
   bufferedAmount = 0;
@@ -140,9 +141,9 @@ describe('TopicRegistry', () => {
   });
 
   it('gives each owner (server) its own registry', () => {
-    const s1 = {};
-    const s2 = {};
-    expect(topicRegistryFor(s1)).toBe(topicRegistryFor(s1));
-    expect(topicRegistryFor(s1)).not.toBe(topicRegistryFor(s2));
+    const s1 = new Server();
+    const s2 = new Server();
+    expect(s1.topics).toBe(s1.topics);
+    expect(s1.topics).not.toBe(s2.topics);
   });
 });

@@ -1,6 +1,6 @@
 // Response state and serialization. The head is built as one string (status line from the
 // precomputed table, cached Date, fields, framing) and handed to the output together with a string
-// body (one write); a bytes body follows the head in the same corked writev (src/http/output.ts).
+// body (one write); a bytes body follows the head in the same corked writev (src/http/connection/output.ts).
 // Framing is ours alone (RFC 9112 §6): Content-Length for whole bodies, chunked for streams on 1.1,
 // close-delimited for streams on 1.0; user-set Content-Length / Transfer-Encoding are ignored.
 import { WasmlaneError } from '../errors.js';

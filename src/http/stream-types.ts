@@ -1,6 +1,7 @@
 // Contracts between the HTTP core and the layers that take a connection over after the head:
 // streaming responses (SSE in src/sse.ts uses ctx.stream()) and protocol upgrades (src/ws/upgrade.ts).
 import type { Socket } from 'node:net';
+import type { TopicRegistry } from '../pubsub.js';
 
 /** A response whose body is written over time (chunked on HTTP/1.1, close-delimited on 1.0). */
 export interface ResponseStream {
@@ -35,3 +36,23 @@ export interface UpgradeRequest {
  * possibly). The HTTP core has removed its listeners and timers; from here the handler owns the socket.
  */
 export type UpgradeHandler = (request: UpgradeRequest, socket: Socket, head: Buffer) => void;
+
+/** Something that can be closed at shutdown (an open SSE stream). */
+export interface Closable {
+  close(): void;
+}
+
+/**
+ * What a long-lived response reaches on the server that accepted its connection: the topics of
+ * server.publish() and the set of open streams that server.close() ends.
+ */
+export interface StreamServer {
+  readonly topics: TopicRegistry;
+  readonly openStreams: Set<Closable>;
+}
+
+/** What ctx.owner (the connection) gives the layers above the HTTP core: its socket and its server. */
+export interface ServerLink {
+  readonly socket: Socket;
+  readonly host: StreamServer;
+}

@@ -8,8 +8,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WebAssemblyApi, type WasmMemory } from './webassembly.js';
 
-export type EngineKind = 'wasm-simd' | 'wasm' | 'js';
-export const ENGINE_KINDS: readonly EngineKind[] = ['wasm-simd', 'wasm', 'js'];
+/** The one list of engine names, best first; every option and check derives from it. */
+export const ENGINE_KINDS = ['wasm-simd', 'wasm', 'js'] as const;
+export type EngineKind = (typeof ENGINE_KINDS)[number];
+/** What options accept: an engine, or 'auto' (WASMLANE_ENGINE, else the best that runs here). */
+export type EngineOption = EngineKind | 'auto';
+export const ENGINE_OPTIONS: readonly EngineOption[] = ['auto', ...ENGINE_KINDS];
 
 /**
  * Every function export of the builds (assembly/index.ts), typed once here so no caller casts. The
@@ -95,14 +99,14 @@ export function loadWasm(kind: Exclude<EngineKind, 'js'>): WasmInstance | null {
 function parseKind(value: string | undefined): EngineKind | undefined {
   if (value === undefined || value === '' || value === 'auto') return undefined;
   if ((ENGINE_KINDS as readonly string[]).includes(value)) return value as EngineKind;
-  throw new TypeError(`wasmlane: unknown engine "${value}" (expected wasm-simd, wasm, js or auto)`);
+  throw new TypeError(`wasmlane: unknown engine "${value}" (expected ${ENGINE_OPTIONS.join(', ')})`);
 }
 
 /**
  * The engine to use: an explicit choice, else WASMLANE_ENGINE, else the best that runs here.
  * An explicit WASM choice that cannot run is an error rather than a silent downgrade.
  */
-export function resolveEngine(requested?: EngineKind | 'auto'): EngineKind {
+export function resolveEngine(requested?: EngineOption): EngineKind {
   const forced = parseKind(requested) ?? parseKind(process.env.WASMLANE_ENGINE);
   if (forced === 'js') return 'js';
   if (forced !== undefined) {

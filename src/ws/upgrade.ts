@@ -9,7 +9,7 @@ import { resolveWebSocketOptions, type ResolvedWebSocketOptions } from './option
 import { negotiateServerExtensions } from './extensions.js';
 import { WebSocket, type WebSocketHandlers } from './websocket.js';
 import type { EngineKind } from '../wasm/instance.js';
-import { topicRegistryFor } from '../pubsub.js';
+import type { TopicRegistry } from '../pubsub.js';
 
 /** What an upgrade hook may return (or resolve to). */
 export type UpgradeVerdict =
@@ -44,6 +44,13 @@ function optionsFor(options: unknown): ResolvedWebSocketOptions {
   return resolved;
 }
 
+/** Where an accepted WebSocket is registered (the Server): publish()'s topics, and the open
+ *  sockets that server.close() sends 1001 Going Away. */
+export interface UpgradeHost {
+  readonly topics: TopicRegistry;
+  readonly webSockets: Set<WebSocket>;
+}
+
 function refuse(socket: Socket, status: number, headers?: Record<string, string>): void {
   if (socket.destroyed) return;
   socket.end(buildRejectResponse(status, headers));
@@ -55,7 +62,7 @@ function refuse(socket: Socket, status: number, headers?: Record<string, string>
 interface Route {
   readonly handlers: WebSocketHandlers;
   readonly opts: ResolvedWebSocketOptions;
-  readonly server: unknown;
+  readonly server: UpgradeHost;
   /** The route's own engine option, else the server's (both resolved before any connection). */
   readonly engine: EngineKind;
 }
@@ -70,7 +77,7 @@ export function handleWebSocketUpgrade(
   head: Buffer,
   handlers: unknown,
   options: unknown,
-  server: unknown,
+  server: UpgradeHost,
   engine: EngineKind,
 ): void {
   const opts = optionsFor(options);
@@ -107,26 +114,6 @@ export function handleWebSocketUpgrade(
 }
 
 function ignoreError(): void {}
-
-// Open WebSockets per server, so server.close() starts their closing handshakes (1001 Going Away)
-// instead of waiting for its timeout to destroy them.
-const openSockets = new WeakMap<object, Set<WebSocket>>();
-
-function track(server: unknown, ws: WebSocket): void {
-  if (typeof server !== 'object' || server === null) return;
-  let set = openSockets.get(server);
-  if (set === undefined) {
-    const created = new Set<WebSocket>();
-    set = created;
-    openSockets.set(server, created);
-    const hooks = (server as { readonly closeHooks?: (() => void)[] }).closeHooks;
-    hooks?.push(() => {
-      for (const socket of created) socket.goAway();
-    });
-  }
-  set.add(ws);
-  ws.once('close', () => set.delete(ws));
-}
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
@@ -175,13 +162,16 @@ function accept(
     options: opts,
     ...(protocol === undefined ? {} : { protocol }),
     ...(extensions.header === undefined ? {} : { extensions: extensions.header }),
-    ...(typeof server === 'object' && server !== null ? { registry: topicRegistryFor(server) } : {}),
+    registry: server.topics,
     ...(extensions.inflater === undefined ? {} : { inflater: extensions.inflater }),
     ...(extensions.deflater === undefined ? {} : { deflater: extensions.deflater }),
     ...(extensions.params === undefined ? {} : { deflateParams: extensions.params }),
     data: detail.data,
   }, handlers);
   socket.off('error', ignoreError);
-  track(server, ws);
+  // Open WebSockets are tracked so server.close() starts their closing handshakes (1001 Going Away)
+  // instead of waiting for its timeout to destroy them.
+  server.webSockets.add(ws);
+  ws.once('close', () => server.webSockets.delete(ws));
   ws.start(head);
 }

@@ -5,9 +5,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { UpgradeRequest } from '../../src/http/stream-types.js';
 import { handleWebSocketUpgrade } from '../../src/ws/upgrade.js';
-import type { WebSocketHandlers } from '../../src/ws/websocket.js';
+import type { WebSocket, WebSocketHandlers } from '../../src/ws/websocket.js';
 import type { WebSocketOptions } from '../../src/ws/options.js';
-import { topicRegistryFor } from '../../src/pubsub.js';
+import { TopicRegistry } from '../../src/pubsub.js';
 import { resolveEngine } from '../../src/wasm/instance.js';
 
 export interface UpgradeServer {
@@ -43,7 +43,7 @@ function parseRequest(text: string, socket: Socket): UpgradeRequest | null {
 
 export async function startUpgradeServer(handlers: WebSocketHandlers, options?: WebSocketOptions): Promise<UpgradeServer> {
   const sockets = new Set<Socket>();
-  const owner = {};
+  const owner = { topics: new TopicRegistry(), webSockets: new Set<WebSocket>() };
   const engine = resolveEngine(); // once per server, as the Server does
   const server: Server = createServer((socket) => {
     sockets.add(socket);
@@ -67,7 +67,7 @@ export async function startUpgradeServer(handlers: WebSocketHandlers, options?: 
     port,
     url: `ws://127.0.0.1:${port}`,
     sockets,
-    publish: (topic, data, isBinary) => topicRegistryFor(owner).publish(topic, data, isBinary),
+    publish: (topic, data, isBinary) => owner.topics.publish(topic, data, isBinary),
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

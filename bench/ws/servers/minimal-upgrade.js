@@ -2,6 +2,8 @@
 // request head from node:net and calls the WebSocket layer's handleWebSocketUpgrade directly.
 import { createServer } from 'node:net';
 import { handleWebSocketUpgrade } from '../../../dist/ws/upgrade.js';
+import { TopicRegistry } from '../../../dist/pubsub.js';
+import { resolveEngine } from '../../../dist/wasm/instance.js';
 
 function parseHead(text, socket) {
   const [requestLine, ...lines] = text.split('\r\n');
@@ -19,7 +21,8 @@ function parseHead(text, socket) {
 }
 
 export async function minimalUpgradeServer(handlers, options) {
-  const owner = {};
+  const owner = { topics: new TopicRegistry(), webSockets: new Set() };
+  const engine = resolveEngine(); // once per server, as the Server does
   const server = createServer((socket) => {
     let buf = Buffer.alloc(0);
     socket.on('error', () => {});
@@ -28,7 +31,7 @@ export async function minimalUpgradeServer(handlers, options) {
       const end = buf.indexOf('\r\n\r\n');
       if (end < 0) return;
       socket.off('data', onData);
-      handleWebSocketUpgrade(parseHead(buf.toString('latin1', 0, end), socket), socket, buf.subarray(end + 4), handlers, options, owner);
+      handleWebSocketUpgrade(parseHead(buf.toString('latin1', 0, end), socket), socket, buf.subarray(end + 4), handlers, options, owner, engine);
     };
     socket.on('data', onData);
   });

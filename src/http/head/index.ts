@@ -44,12 +44,15 @@ export function resolveHeadLimits(limits?: Partial<HeadLimits>): HeadLimits {
   return Object.freeze(out);
 }
 
-/** A head parser on the requested engine ('auto' or undefined: WASMLANE_ENGINE, else the best here). */
-export function createHeadParser(engine?: EngineKind | 'auto', limits?: Partial<HeadLimits>): HeadParser {
-  const resolved = resolveHeadLimits(limits);
-  const kind = resolveEngine(engine);
-  if (kind === 'js') return new JsHeadParser(resolved);
+/** A head parser on an engine already chosen, with limits already validated (EngineSet's factory). */
+export function headParserFor(kind: EngineKind, limits: HeadLimits): HeadParser {
+  if (kind === 'js') return new JsHeadParser(limits);
   const wasm = loadWasm(kind);
   if (wasm === null) throw new WasmlaneError('WL_INVALID_CONFIG', `engine ${kind} cannot run here`);
-  return new WasmHeadParser(wasm, resolved);
+  return new WasmHeadParser(wasm, limits);
+}
+
+/** A head parser on the requested engine ('auto' or undefined: WASMLANE_ENGINE, else the best here). */
+export function createHeadParser(engine?: EngineKind | 'auto', limits?: Partial<HeadLimits>): HeadParser {
+  return headParserFor(resolveEngine(engine), resolveHeadLimits(limits));
 }

@@ -4,7 +4,7 @@
 // a single write only costs) so head and body leave in one writev. ASCII text is written as latin1
 // (a byte copy), cheaper than UTF-8 encoding. Any direct write flushes the joined text first.
 import type { Socket } from 'node:net';
-import type { ResponseOutput } from './response.js';
+import type { ResponseOutput } from '../response.js';
 
 /** Joined response text above this many characters is written without waiting for the batch end. */
 const OUT_FLUSH = 256 * 1024;

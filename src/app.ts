@@ -1,0 +1,153 @@
+// The App: registration. Routes, groups, middleware and error hooks go into a route table whose hook
+// phases are frozen per route (fastify's buildHooks): per request, routeFor() only matches and hands
+// back the route record with its frozen steps and limits (or the error answer). The listening half
+// (sockets, sweeper, shutdown, WebSocket bridge) is the Server (src/server.ts), which extends this.
+import * as abi from './abi.js';
+import { ErrorAnswers } from './answers.js';
+import type { PanicHook, RequestErrorHook } from './answers.js';
+import { MAX_TIMER_MS, resolveServerConfig } from './config.js';
+import type { ServerConfig, ServerOptions } from './config.js';
+import type { Params } from './context.js';
+import { WasmlaneError } from './errors.js';
+import { buildSteps } from './hooks.js';
+import type { HookLevel, Step } from './hooks.js';
+import type { RouteRecord, Routed } from './http/connection/host.js';
+import type { Request } from './http/request.js';
+import { RouteRegistrar } from './route-registrar.js';
+import type { AnyContext, Handler, RouteOptions, RouteSink } from './route-registrar.js';
+import { Router } from './router.js';
+import { resolveWebSocketOptions } from './ws/options.js';
+import type { ResolvedWebSocketOptions } from './ws/options.js';
+
+export type { PanicHook, RequestErrorHook } from './answers.js';
+
+/** A route as registered; its steps are (re)built from its levels when hooks change. */
+interface Registered extends RouteRecord {
+  readonly levels: readonly HookLevel<AnyContext>[];
+  readonly handler: Step<AnyContext>;
+  steps: readonly Step<AnyContext>[];
+}
+
+/** routeFor()'s answer, refilled per call (no allocation per request). */
+interface RoutedSlot {
+  route: RouteRecord | null;
+  params: Params;
+  error: WasmlaneError | null;
+  allow: string | undefined;
+}
+
+const NO_PARAMS: Params = Object.freeze({});
+
+export abstract class App extends RouteRegistrar implements RouteSink {
+  readonly config: ServerConfig;
+  /** onRequestError / onPanic hooks and the default error answers. */
+  readonly answers = new ErrorAnswers();
+  protected readonly prefix = '';
+  protected readonly levels: readonly HookLevel<AnyContext>[];
+  protected readonly sink: RouteSink = this;
+  readonly #router = new Router<Registered>();
+  readonly #routes: Registered[] = [];
+  /** Methods some route registered by name: an unknown method outside this set is a 501. */
+  readonly #methods = new Set<string>();
+  readonly #routed: RoutedSlot = { route: null, params: NO_PARAMS, error: null, allow: undefined };
+  #dirty = true;
+
+  constructor(options?: ServerOptions) {
+    super();
+    this.levels = [this.level];
+    this.config = resolveServerConfig(options);
+  }
+
+  /** The step a WebSocket route runs (the Server bridges it to its sockets, engines and topics). */
+  protected abstract webSocketStep(handlers: unknown, options: ResolvedWebSocketOptions): Step<AnyContext>;
+
+  /** Match `request`: its route and params, or the error to answer with (404, 405 + Allow, 501). */
+  routeFor(request: Request): Routed {
+    if (this.#dirty) this.resolveSteps();
+    const out = this.#routed;
+    const match = this.#router.match(request.method, request.path);
+    if (match.kind === 'found') {
+      out.route = match.value;
+      out.params = match.params;
+      out.error = null;
+      out.allow = undefined;
+      return out;
+    }
+    out.route = null;
+    out.params = NO_PARAMS;
+    out.allow = undefined;
+    if (request.methodId === abi.METHOD_OTHER && !this.#methods.has(request.method)) {
+      // RFC 9110 §15.6.2: a method no route could ever serve is not implemented here.
+      out.error = new WasmlaneError('WL_NOT_IMPLEMENTED', request.method);
+    } else if (match.kind === 'method-not-allowed') {
+      // RFC 9110 §15.5.6: 405 carries Allow.
+      out.error = new WasmlaneError('WL_METHOD_NOT_ALLOWED');
+      out.allow = match.allow.join(', ');
+    } else {
+      out.error = new WasmlaneError('WL_NOT_FOUND');
+    }
+    return out;
+  }
+
+  // --- RouteSink -----------------------------------------------------------------------------------
+
+  addRoute(method: string, pattern: string, handler: Handler, options: RouteOptions | undefined,
+    levels: readonly HookLevel<AnyContext>[]): void {
+    const own: HookLevel<AnyContext> = {
+      request: [...(options?.requestMiddleware ?? [])],
+      response: [...(options?.responseMiddleware ?? [])],
+    };
+    const limit = options?.maxBodySize;
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
+      throw new WasmlaneError('WL_INVALID_CONFIG', `maxBodySize of ${method} ${pattern} must be a non-negative integer`);
+    }
+    const handlerTimeoutMs = options?.handlerTimeoutMs ?? this.config.request.handlerTimeoutMs;
+    if (!Number.isInteger(handlerTimeoutMs) || handlerTimeoutMs < 0 || handlerTimeoutMs > MAX_TIMER_MS) {
+      throw new WasmlaneError('WL_INVALID_CONFIG', `handlerTimeoutMs of ${method} ${pattern} must be an integer in 0..${MAX_TIMER_MS} (0 = off)`);
+    }
+    const record: Registered = {
+      method, pattern, levels: [...levels, own], handler,
+      maxBodySize: limit ?? this.config.request.maxBodySize, handlerTimeoutMs, steps: [],
+    };
+    this.#router.add(method, pattern, record);
+    this.#routes.push(record);
+    if (method !== '*') this.#methods.add(method);
+    this.#dirty = true;
+  }
+
+  addWebSocket(pattern: string, handlers: unknown, options: unknown, levels: readonly HookLevel<AnyContext>[]): void {
+    const resolved = resolveWebSocketOptions(options); // invalid options throw here, at registration
+    this.addRoute('GET', pattern, this.webSocketStep(handlers, resolved), undefined, levels);
+  }
+
+  hooksChanged(): void {
+    this.#dirty = true;
+  }
+
+  // --- public API ----------------------------------------------------------------------------------
+
+  /** fn(err, ctx) may set status, fields and body of an error response (404, 405, 413, parse errors …). */
+  onRequestError(fn: RequestErrorHook): this {
+    this.answers.errorHooks.push(fn);
+    return this;
+  }
+
+  /** fn(ctx, error) when a middleware or handler throws or rejects; 500 unless fn sends something. */
+  onPanic(fn: PanicHook): this {
+    this.answers.panicHooks.push(fn);
+    return this;
+  }
+
+  // --- for the Server ------------------------------------------------------------------------------
+
+  /** Freeze every route's steps (server → groups → route hooks around the handler). */
+  protected resolveSteps(): void {
+    for (const route of this.#routes) route.steps = buildSteps(route.levels, route.handler);
+    this.#dirty = false;
+  }
+
+  /** Every route's handlerTimeoutMs (the sweeper's period follows the shortest timeout). */
+  protected handlerTimeouts(): number[] {
+    return this.#routes.map((route) => route.handlerTimeoutMs);
+  }
+}

@@ -1,0 +1,168 @@
+// The response side of a connection: the chain's outcome (done, failed, error answers through the
+// onRequestError / onPanic hooks of ErrorAnswers), streamed responses, the keep-alive decision, and
+// the hand-over of the socket on upgrade. Responses leave in request order (one at a time, RFC 9112
+// §9.3.2), each as one corked write; pipelined ones of one input chunk share a write (output.ts).
+import type { Socket } from 'node:net';
+import * as abi from '../../abi.js';
+import type { ErrorAnswers } from '../../answers.js';
+import type { Context, ContextOwner } from '../../context.js';
+import { WasmlaneError } from '../../errors.js';
+import { connectionLine, serializeHead, FRAME_CHUNKED, FRAME_CLOSE, writeResponse } from '../response.js';
+import { ResponseStreamImpl } from '../response-stream.js';
+import type { StreamOwner } from '../response-stream.js';
+import type { ResponseStream } from '../stream-types.js';
+import { statusHasNoBody } from '../status-lines.js';
+import { ConnectionBase, destroyOnError, P_WRITE, S_UPGRADED } from './base.js';
+import { T_NONE } from './deadlines.js';
+import type { ConnectionHost } from './host.js';
+
+export abstract class ResponseWriter extends ConnectionBase implements StreamOwner, ContextOwner {
+  protected readonly answers: ErrorAnswers;
+  protected keepAlive = true;
+  protected http10 = false;
+  /** A HEAD request: the response carries no body (RFC 9110 §9.3.2). */
+  protected omitBody = false;
+  protected continueSent = false;
+  protected stream: ResponseStreamImpl | null = null;
+
+  constructor(socket: Socket, host: ConnectionHost) {
+    super(socket, host);
+    this.answers = host.answers;
+  }
+
+  /** The response is done and the body read: go on with the next request (or wait for one). */
+  protected abstract next(): void;
+
+  /** ContextOwner: handler and response middleware are done. */
+  chainDone(ctx: Context): void {
+    if (ctx.finished || ctx !== this.ctx) return;
+    if (ctx.stream_ !== null) return; // the stream's end() finishes the response
+    try {
+      this.flush(ctx);
+    } catch (error) {
+      this.fatal(error); // also called from promise callbacks: never leave a rejection unhandled
+    }
+  }
+
+  /** ContextOwner: a step threw or rejected. */
+  chainFailed(ctx: Context, error: unknown): void {
+    if (ctx.finished || ctx !== this.ctx) return;
+    if (ctx.stream_ !== null) {
+      // The head is on the wire: no way to turn this into an error response. Report it (a silent
+      // destroy hides bugs such as a response middleware setting a field after ctx.stream()).
+      this.answers.reportPanic(ctx, error);
+      this.socket.destroy();
+      return;
+    }
+    if (error instanceof WasmlaneError && error.status !== undefined && error.code !== 'WL_HANDLER_PANIC'
+      && error.code !== 'WL_INVALID_RESPONSE_HEADER' && error.code !== 'WL_RESPONSE_ALREADY_SENT') {
+      // A coded client error surfaced through the handler (body too large, invalid JSON, timeout).
+      this.respondError(ctx, error);
+      return;
+    }
+    try {
+      this.answers.fillPanic(ctx, error);
+      this.flush(ctx);
+    } catch (failure) {
+      this.fatal(failure);
+    }
+  }
+
+  /** Answer with an error (onRequestError hooks may customise it). */
+  respondError(ctx: Context, error: WasmlaneError, allow?: string): void {
+    if (ctx.finished) return;
+    this.answers.fillError(ctx, error, allow);
+    this.flush(ctx);
+  }
+
+  /** ContextOwner: ctx.stream(). */
+  startStream(ctx: Context): ResponseStream {
+    const state = ctx.response;
+    const noBody = this.omitBody || statusHasNoBody(state.status);
+    // HTTP/1.0 has no chunked coding: the body ends when the connection closes (RFC 9112 §6.3).
+    const chunked = !this.http10;
+    if (!chunked) this.keepAlive = false;
+    this.resolveKeepAlive(ctx);
+    this.disarmHandler();
+    const head = serializeHead(state, chunked ? FRAME_CHUNKED : FRAME_CLOSE, 0, connectionLine(this.keepAlive, this.http10, state.connection));
+    this.output.latin1(head);
+    this.hookDrain();
+    const stream = new ResponseStreamImpl(this.socket, this, chunked, noBody);
+    this.stream = stream;
+    return stream;
+  }
+
+  /** StreamOwner: the stream ended. */
+  streamEnded(stream: ResponseStreamImpl): void {
+    const ctx = this.ctx;
+    if (stream !== this.stream || ctx === null) return;
+    this.stream = null;
+    ctx.finished = true;
+    this.finished();
+  }
+
+  protected resolveKeepAlive(ctx: Context): void {
+    // A peer that half-closed gets answers to what it already sent, then we close.
+    if (ctx.response.closeRequested || this.host.closing || (this.peerEnded && this.pend === null)) this.keepAlive = false;
+    const body = this.body;
+    if (!body.complete) {
+      // Unread body: drain it only when the client is actually sending it and it fits the limit;
+      // otherwise closing is cheaper than reading (RFC 9112 §9.6).
+      if (body.limit === Infinity) body.limit = this.host.requestConfig.maxBodySize;
+      const waitingForContinue = (ctx.request.flags & abi.F_EXPECT_CONTINUE) !== 0 && !this.continueSent;
+      if (waitingForContinue || body.error !== null || body.received + body.remaining > body.limit) this.keepAlive = false;
+    }
+  }
+
+  protected flush(ctx: Context): void {
+    ctx.finished = true;
+    this.resolveKeepAlive(ctx);
+    this.output.batchStart(); // head and body in one write even outside a pipelined batch
+    writeResponse(this.output, ctx.response, this.omitBody, connectionLine(this.keepAlive, this.http10, ctx.response.connection));
+    this.output.batchEnd();
+    this.finished();
+  }
+
+  /** The response is complete on the wire (as far as we are concerned). */
+  protected finished(): void {
+    this.ctx = null;
+    this.disarmHandler();
+    if (this.socket.writableLength >= this.host.highWaterMark) this.pause(P_WRITE);
+    if (!this.keepAlive) return this.close();
+    const body = this.body;
+    if (!body.complete) {
+      body.discard(); // drained (bounded by the body limit) before the next request
+      return;
+    }
+    this.next();
+  }
+
+  // --- upgrade -------------------------------------------------------------------------------------
+
+  /** Stop treating the socket as HTTP; returns the bytes that followed the head. */
+  detachForUpgrade(): Buffer {
+    const ctx = this.ctx;
+    if (ctx !== null) ctx.finished = true;
+    this.ctx = null;
+    this.state = S_UPGRADED;
+    this.arm(T_NONE, 0);
+    this.output.flush();
+    const head = this.pend === null ? Buffer.alloc(0) : this.pend.subarray(this.pendPos);
+    this.pend = null;
+    const socket = this.socket;
+    socket.removeAllListeners('data');
+    socket.removeAllListeners('end');
+    socket.removeAllListeners('drain');
+    socket.removeAllListeners('error');
+    socket.removeAllListeners('close');
+    // Until the new owner attaches its handlers, errors must not crash the process.
+    socket.on('error', destroyOnError);
+    this.host.connectionUpgraded(this);
+    return head;
+  }
+
+  protected override onDrain(): void {
+    super.onDrain();
+    this.stream?.drained();
+  }
+}
