@@ -41,7 +41,12 @@ const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const immediate = () => new Promise((r) => setImmediate(r));
 
 /** Bytes held by this process after a full GC (JS heap + ArrayBuffer backing stores). */
-function retained(): number {
+/** Heap + ArrayBuffer bytes still reachable. Two full collections a turn apart: external memory
+ *  (socket read buffers) is released by weak callbacks that run after the first one, and on a busy
+ *  machine the first collection alone left ~16 MiB of already-dead buffers counted. */
+async function retained(): Promise<number> {
+  gc();
+  await new Promise((resolve) => setImmediate(resolve));
   gc();
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
@@ -104,11 +109,11 @@ describe('server: ping flood and read backpressure', () => {
       },
     });
     const peer = await rawPeer(s.port, { read: false });
-    const before = retained();
+    const before = await retained();
     // 125-byte payloads (the largest a control frame may carry): 32 MiB of pings, written at once.
     peer.send(repeat(frame(9, Buffer.alloc(125, 0x61)), PINGS));
     await until(() => pings === PINGS || peer.socket.destroyed, 20_000, 'the pings');
-    const growth = retained() - before;
+    const growth = (await retained()) - before;
     expect(pings).toBe(PINGS);
     expect(server.readyState).toBe(WebSocket.OPEN);
     // One pong per read chunk at most (§5.5.3), so the output never piles up.
@@ -176,7 +181,7 @@ describe('server: ping flood and read backpressure', () => {
       { maxBufferedAmount: 256 * 1024 },
     );
     const peer = await rawPeer(s.port, { read: false });
-    const before = retained();
+    const before = await retained();
     peer.send(repeat(frame(2, Buffer.alloc(SIZE, 3)), COUNT)); // 32 MiB of messages to echo
     await until(() => serverSocket(s).isPaused(), 10_000, 'the server to stop reading');
     expect(received).toBeLessThan(COUNT);
@@ -184,7 +189,7 @@ describe('server: ping flood and read backpressure', () => {
     await tick(100);
     expect(received).toBe(pausedAt); // still paused: no more input is processed
     expect(maxBuffered).toBeLessThan(256 * 1024 + 2 * SIZE);
-    expect(retained() - before).toBeLessThan(64 * MiB); // the peer's own 32 MiB queue lives here too
+    expect((await retained()) - before).toBeLessThan(64 * MiB); // the peer's own 32 MiB queue lives here too
     // The peer reads: the server resumes, and every message gets its echo.
     peer.socket.resume();
     await until(() => peer.frames.filter((f) => f.opcode === 2).length === COUNT, 15_000, 'all echoes');
@@ -291,7 +296,7 @@ describe('reassembly memory', () => {
     const f = frame(2, payload, { fin: false }); // first fragment; a 1-byte final one completes it
     const head = f.length - SIZE;
     peer.send(f.subarray(0, head));
-    const before = retained();
+    const before = await retained();
     for (let i = head; i < f.length; i++) {
       peer.socket.write(f.subarray(i, i + 1));
       await immediate(); // let the server read each byte as its own segment
@@ -299,7 +304,7 @@ describe('reassembly memory', () => {
     // A ping after the fragment: its pong proves the server has read everything before it.
     peer.send(frame(9, 'sync'));
     await peer.waitFor((x) => x.opcode === 10);
-    const growth = retained() - before;
+    const growth = (await retained()) - before;
     // Holding each piece as a slice cost ~50 MiB here (a Buffer and an ArrayBuffer per byte).
     expect(growth).toBeLessThan(2 * SIZE + 2 * MiB);
     peer.send(frame(0, Buffer.from([0xff])));
@@ -316,14 +321,14 @@ describe('reassembly memory', () => {
     const peer = await rawPeer(s.port);
     // Each 1-byte fragment is followed by ~64 KiB of pings, so it lands in a read of its own size.
     const padding = repeat(frame(9, Buffer.alloc(125)), 500);
-    const before = retained();
+    const before = await retained();
     for (let i = 0; i < FRAGMENTS; i++) {
       peer.send(Buffer.concat([frame(i === 0 ? 2 : 0, Buffer.from([i & 0xff]), { fin: false }), padding]));
       if (i % 16 === 15) await immediate();
     }
     peer.send(frame(9, 'sync'));
     await peer.waitFor((x) => x.opcode === 10 && x.payload.toString() === 'sync', 15_000);
-    const growth = retained() - before;
+    const growth = (await retained()) - before;
     // Slices would pin about FRAGMENTS × 64 KiB = 32 MiB.
     expect(growth).toBeLessThan(8 * MiB);
     peer.send(frame(0, Buffer.alloc(0)));
