@@ -484,6 +484,11 @@ export class Connection extends Deadlines implements BodyOwner, StreamOwner {
     return this.#remote;
   }
 
+  /** The peer's TCP port (net.Socket caches the getpeername result). */
+  get remotePort(): number | undefined {
+    return this.socket.remotePort;
+  }
+
   // --- upgrade -------------------------------------------------------------------------------------
 
   /** Stop treating the socket as HTTP; returns the bytes that followed the head. */
