@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { WasmlaneError } from '../../src/errors.js';
 import { MultipartParser, isValidBoundary } from '../../src/http/multipart.js';
+import { DEFAULT_FORM_LIMITS, MultipartReader, resolveFormLimits } from '../../src/http/multipart-reader.js';
 
 interface Parsed {
   parts: { head: string; data: string }[];
@@ -174,5 +175,72 @@ describe('MultipartParser', () => {
     expect(isValidBoundary('a'.repeat(70))).toBe(true);
     for (const bad of ['', 'a'.repeat(71), 'ab ', 'a\rb', 'a"b', 'é']) expect(isValidBoundary(bad), JSON.stringify(bad)).toBe(false);
     expect(() => new MultipartParser('a\r\nb', 100, { partBegin() {}, partData() {}, partEnd() {} })).toThrow(WasmlaneError);
+  });
+});
+
+describe('MultipartReader', () => {
+  const body = Buffer.from(
+    `--${B}\r\n${CD('a')}\r\n\r\nfield one\r\n--${B}\r\n${CD('skipped')}; filename="s.bin"\r\n\r\n${'s'.repeat(300)}\r\n` +
+    `--${B}\r\n${CD('f')}; filename="f.txt"\r\nContent-Type: text/x-a\r\n\r\n${'f\r\n-'.repeat(100)}\r\n--${B}\r\n${CD('b')}\r\n\r\n2\r\n--${B}--`, 'latin1');
+
+  function source(pieces: Buffer[]): { next(): Promise<IteratorResult<Buffer>>; pulls: number } {
+    let i = 0;
+    const s = {
+      pulls: 0,
+      next(): Promise<IteratorResult<Buffer>> {
+        s.pulls++;
+        return Promise.resolve(i < pieces.length ? { done: false, value: pieces[i++]! } : { done: true, value: undefined });
+      },
+    };
+    return s;
+  }
+
+  async function collect(pieces: Buffer[]): Promise<unknown[]> {
+    const out: unknown[] = [];
+    for await (const part of new MultipartReader(source(pieces), B, { ...DEFAULT_FORM_LIMITS })) {
+      if (part.name === 'skipped') continue; // never read: its content is skipped
+      out.push([part.name, part.filename, part.contentType, part.isFile ? (await part.bytes()).toString('latin1') : part.value]);
+    }
+    return out;
+  }
+
+  it('yields fields with values and files as streams, skipping unread files, at every split', async () => {
+    const want = [['a', undefined, 'text/plain', 'field one'], ['f', 'f.txt', 'text/x-a', 'f\r\n-'.repeat(100)], ['b', undefined, 'text/plain', '2']];
+    expect(await collect([body])).toEqual(want);
+    for (let i = 0; i <= body.length; i += 7) expect(await collect([body.subarray(0, i), body.subarray(i)]), `split ${i}`).toEqual(want);
+    expect(await collect(Array.from({ length: body.length }, (_, i) => body.subarray(i, i + 1)))).toEqual(want);
+  });
+
+  it('pulls body pieces only as the consumer reads (no read-ahead of an upload)', async () => {
+    const head = Buffer.from(`--${B}\r\n${CD('f')}; filename="big"\r\n\r\n`);
+    const pieces = [head, ...Array.from({ length: 100 }, () => Buffer.alloc(1024, 0x61)), Buffer.from(`\r\n--${B}--`)];
+    const src = source(pieces);
+    const reader = new MultipartReader(src, B, { ...DEFAULT_FORM_LIMITS });
+    const part = (await reader.nextPart())!;
+    const it = part[Symbol.asyncIterator]();
+    await it.next();
+    await it.next();
+    expect(src.pulls).toBeLessThanOrEqual(3); // the head and the two pieces read, not the 100 KiB
+    let size = 2048;
+    for (let r = await it.next(); !r.done; r = await it.next()) size += r.value.length;
+    expect(size).toBe(100 * 1024);
+    expect(await reader.nextPart()).toBeNull();
+  });
+
+  it('reports a limit to onError once and then throws the same error', async () => {
+    const seen: string[] = [];
+    const reader = new MultipartReader(source([body]), B, { ...DEFAULT_FORM_LIMITS, maxFileSize: 100 }, (e) => seen.push(e.code));
+    await expect((async () => {
+      for await (const part of reader) if (part.isFile) await part.bytes();
+    })()).rejects.toMatchObject({ code: 'WL_FORM_FILE_TOO_LARGE', status: 413 });
+    await expect(reader.nextPart()).rejects.toMatchObject({ code: 'WL_FORM_FILE_TOO_LARGE' });
+    expect(seen).toEqual(['WL_FORM_FILE_TOO_LARGE']);
+  });
+
+  it('refuses unknown or bad limit options with WL_INVALID_CONFIG', () => {
+    expect(() => resolveFormLimits({ maxFeilds: 1 } as never)).toThrow(/maxFeilds/);
+    expect(() => resolveFormLimits({ maxFields: -1 })).toThrow(WasmlaneError);
+    expect(() => resolveFormLimits({ maxHeaderSize: Infinity })).toThrow(WasmlaneError);
+    expect(resolveFormLimits({ maxFileSize: Infinity, maxFields: 3 })).toMatchObject({ maxFileSize: Infinity, maxFields: 3 });
   });
 });
