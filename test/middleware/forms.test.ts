@@ -3,7 +3,7 @@
 // sampled, curl -F, and every form limit crossed (status + code; a refused upload closes the connection).
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,6 +171,15 @@ for (const engine of ENGINES) {
         }
       });
     }
+
+    it('removes the upload directory when a limit is crossed in uploadDir mode', async () => {
+      const body = multipart('B', [file('f', 'a', Buffer.alloc(500)), file('g', 'b', Buffer.alloc(2000))]);
+      const res = await fetch(`${app.url}/form?maxFileSize=1000&uploadDir=${encodeURIComponent(uploadRoot)}`, {
+        method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=B' }, body,
+      });
+      expect([res.status, res.headers.get('x-code')]).toEqual([413, 'WL_FORM_FILE_TOO_LARGE']);
+      expect(readdirSync(uploadRoot)).toEqual([]);
+    });
 
     it('accepts a file of exactly maxFileSize', async () => {
       const res = await fetch(`${app.url}/form?maxFileSize=1000`, {
