@@ -4,7 +4,7 @@
 // limit at its default. Resolved configs are frozen: the server reads them, never mutates them.
 import { INPUT_SIZE, MAX_HEADERS } from './abi.js';
 import { WasmlaneError } from './errors.js';
-import type { HeadLimits } from './http/head-parser.js';
+import type { HeadLimits } from './http/head/parser.js';
 
 export interface RequestConfig {
   /** Max request-head bytes (request line + fields + CRLFCRLF), ≤ 65536 (abi INPUT_SIZE) → 431. */

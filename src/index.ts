@@ -36,19 +36,20 @@ export * as abi from './abi.js';
 export { errorFromAbi, codeForAbi } from './errors.js';
 export type { ErrorSpec } from './errors.js';
 export { resolveEngine, loadWasm } from './wasm/instance.js';
-export { createHeadParser, resolveHeadLimits } from './http/head-parsers.js';
-export type { HeadParser, HeadLimits } from './http/head-parser.js';
-export { DEFAULT_HEAD_LIMITS } from './http/head-parser.js';
+export { createHeadParser, resolveHeadLimits, DEFAULT_HEAD_LIMITS, HeadResult } from './http/head/index.js';
+export type { HeadParser, HeadLimits } from './http/head/index.js';
 export {
   ParsedHead, METHOD_NAMES, methodOf, targetOf, contentLengthOf, headerName, headerValue, findHeader, lowerName,
-} from './http/head-result.js';
-export { createChunkedDecoder } from './http/chunked-decoders.js';
-export type { ChunkedDecoder, ChunkedSink, ChunkedLimits } from './http/chunked.js';
-export { DEFAULT_CHUNKED_LIMITS } from './http/chunked.js';
-export { createWsCodec } from './ws/codecs.js';
-export type { WsCodec, Utf8Validator, ReceiverOptions, ReceiverEvents } from './ws/protocol.js';
-export { Receiver, isValidCloseCode } from './ws/receiver.js';
-export { Sender, encodeFrame, prepareFrame } from './ws/sender.js';
+} from './http/head/index.js';
+export { createChunkedDecoder } from './http/chunked/index.js';
+export type { ChunkedDecoder, ChunkedSink, ChunkedLimits } from './http/chunked/decoder.js';
+export { DEFAULT_CHUNKED_LIMITS } from './http/chunked/decoder.js';
+export { createWsCodec } from './ws/codec/index.js';
+export type { WsCodec, Utf8Validator } from './ws/codec/index.js';
+export type { ReceiverOptions, ReceiverEvents } from './ws/protocol.js';
+export { Receiver } from './ws/receiver.js';
+export { isValidCloseCode } from './ws/close-codes.js';
+export { encodeFrame, prepareFrame } from './ws/frame/encode.js';
 export { Router, joinPaths } from './router.js';
 export {
   DEFAULT_REQUEST_CONFIG, STRICT_REQUEST_CONFIG, RELAXED_REQUEST_CONFIG, DEFAULT_SERVER_CONFIG, headLimitsFrom,

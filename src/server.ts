@@ -10,14 +10,14 @@ import type { ContextOwner } from './context.js';
 import { WasmlaneError } from './errors.js';
 import { buildSteps, runChain } from './hooks.js';
 import type { HookLevel, Step } from './hooks.js';
-import type { ChunkedDecoder, ChunkedSink } from './http/chunked.js';
-import { createChunkedDecoder } from './http/chunked-decoders.js';
+import type { ChunkedDecoder, ChunkedSink } from './http/chunked/decoder.js';
+import { createChunkedDecoder } from './http/chunked/index.js';
 import { Connection } from './http/connection.js';
 import type { ConnectionHost } from './http/connection-host.js';
-import type { HeadLimits, HeadParser } from './http/head-parser.js';
-import { createHeadParser, resolveHeadLimits } from './http/head-parsers.js';
-import { JsHeadParser } from './http/head-parser-js.js';
-import { WasmHeadParser } from './http/head-parser-wasm.js';
+import type { HeadLimits, HeadParser } from './http/head/parser.js';
+import { createHeadParser, resolveHeadLimits } from './http/head/index.js';
+import { JsHeadParser } from './http/head/js/parser.js';
+import { WasmHeadParser } from './http/head/wasm.js';
 import type { Request } from './http/request.js';
 import type { UpgradeRequest } from './http/stream-types.js';
 import { inject } from './inject.js';
@@ -377,7 +377,7 @@ export class Server extends RouteRegistrar implements ConnectionHost, RouteSink 
       remoteAddress: request.remoteAddress,
     };
     try {
-      handleWebSocketUpgrade(upgradeRequest, socket, head, handlers, options, this);
+      handleWebSocketUpgrade(upgradeRequest, socket, head, handlers, options, this, this.engine);
     } catch {
       socket.destroy();
     }

@@ -2,9 +2,11 @@
 // uses is compared with the immutable global each WASM build exports under the same name, and every
 // i32 global a build exports must be known to the host — so a slot moved on one side fails here
 // instead of silently misreading the result table.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as abi from '../src/abi.js';
-import { loadWasm, type WasmInstance } from '../src/wasm/instance.js';
+import { loadWasm, WASM_FUNCTIONS, type WasmInstance } from '../src/wasm/instance.js';
 
 const WASM_KINDS = ['wasm-simd', 'wasm'] as const;
 const hostConstants = Object.entries(abi) as [string, number][];
@@ -23,6 +25,11 @@ function exportedGlobals(instance: WasmInstance): Map<string, number> {
 }
 
 describe('src/abi.ts', () => {
+  it('is generated from assembly/abi.ts and current (node .ci/gen-abi.mjs --check)', () => {
+    const root = fileURLToPath(new URL('../', import.meta.url));
+    expect(() => execFileSync(process.execPath, ['.ci/gen-abi.mjs', '--check'], { cwd: root, stdio: 'pipe' })).not.toThrow();
+  });
+
   it('exports only integer constants', () => {
     expect(hostConstants.length).toBeGreaterThan(100);
     for (const [name, value] of hostConstants) {
@@ -78,6 +85,11 @@ for (const kind of WASM_KINDS) {
       const host = new Set(hostConstants.map(([name]) => name));
       const unknown = [...exportedGlobals(instance!).keys()].filter((name) => !host.has(name));
       expect(unknown).toEqual([]);
+    });
+
+    it('exports exactly the functions typed in WasmExports (src/wasm/instance.ts)', () => {
+      const functions = Object.entries(instance!.exports).filter(([, v]) => typeof v === 'function').map(([n]) => n);
+      expect(functions.sort()).toEqual([...WASM_FUNCTIONS].sort());
     });
 
     it('places the static regions inside memory, 16-byte aligned and disjoint', () => {

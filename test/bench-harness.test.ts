@@ -271,7 +271,7 @@ describe('load harness against real servers (127.0.0.1)', () => {
 
 // End to end: the parser suite runs against the built package, checks every engine against llhttp
 // and stores a row per fixture and implementation. Needs dist/ (npm test builds it first).
-const built = existsSync(new URL('../dist/http/head-parsers.js', import.meta.url));
+const built = existsSync(new URL('../dist/http/head/index.js', import.meta.url));
 describe.skipIf(!built)('parser suite (BENCH_QUICK)', () => {
   it('times every engine on every fixture after checking it against llhttp', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'wasmlane-bench-'));

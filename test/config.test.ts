@@ -10,7 +10,7 @@ import {
 } from '../src/config.js';
 import type { RequestConfig, ServerOptions } from '../src/config.js';
 import { INPUT_SIZE, MAX_HEADERS } from '../src/abi.js';
-import { DEFAULT_HEAD_LIMITS } from '../src/http/head-parser.js';
+import { DEFAULT_HEAD_LIMITS } from '../src/http/head/parser.js';
 import { WasmlaneError } from '../src/errors.js';
 
 function configError(fn: () => unknown): WasmlaneError {

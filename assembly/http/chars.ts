@@ -1,4 +1,4 @@
-// Byte classes for the head parser, one bit per class (twin of src/http/head-chars.ts, which holds the
+// Byte classes for the head parser, one bit per class (twin of src/http/head/js/chars.ts, which holds the
 // same definitions; a test compares every byte). Built once when the module starts, so no run-time
 // cost and no generated literal to drift from its source.
 

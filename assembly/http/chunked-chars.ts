@@ -1,6 +1,6 @@
 // Byte classes for the chunked decoder (chunk-size, chunk-ext and trailer field lines), one byte of
 // flag bits per octet. Kept apart from the head parser's tables so the two can evolve separately;
-// src/http/chunked-chars.ts builds the same table for the TypeScript twin from the same rules.
+// src/http/chunked/js/chars.ts builds the same table for the TypeScript twin from the same rules.
 //
 // The table is filled once by the module's start function from the RFC rules below, which reads
 // better (and is harder to get wrong) than 256 literal bytes.

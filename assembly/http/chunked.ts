@@ -33,7 +33,7 @@ import {
   scanTrailerLine, LINE_INCOMPLETE, lineNameLen, lineValueOff, lineValueLen, lineErrorPos,
 } from './chunked-trailer';
 
-// Internal states of the size line (CS_SIZE = 0 is its first byte). src/http/chunked-core.ts mirrors them.
+// Internal states of the size line (CS_SIZE = 0 is its first byte). src/http/chunked/js/core.ts mirrors them.
 const S_SIZE_DIGITS: i32 = 1; //  after ≥ 1 hex digit
 const S_EXT_END: i32 = 2; //      after the size, an ext-val or a closing quote: OWS, ";" or CR
 const S_EXT_WS: i32 = 3; //       BWS that must lead to ";"

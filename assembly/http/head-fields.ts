@@ -1,4 +1,4 @@
-// Value checks for the special header fields (twin of src/http/head-fields-js.ts). Each runs once,
+// Value checks for the special header fields (twin of src/http/head/js/fields.ts). Each runs once,
 // when a field value is complete (its CR seen), over the trimmed value [v0, v1) — absolute addresses.
 // On error it returns an E_* code and leaves the offending byte's address in fieldErrorPos.
 import {

@@ -1,4 +1,4 @@
-// Request-line helpers (twin of src/http/head-line-js.ts): method ids and request-target forms.
+// Request-line helpers (twin of src/http/head/js/line.ts): method ids and request-target forms.
 // Both run once per request line, on bytes the state machine has already accepted.
 import {
   E_INVALID_TARGET, E_INVALID_TARGET_FORM, FORM_ABSOLUTE, FORM_ASTERISK, FORM_AUTHORITY, FORM_ORIGIN,

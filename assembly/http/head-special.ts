@@ -1,6 +1,6 @@
 // Special header fields: which names are special (by length and first byte, then a case-insensitive
 // compare), their value checks (head-fields.ts), and the checks that need the whole head.
-// Twin of src/http/head-special-js.ts.
+// Twin of src/http/head/js/special.ts.
 import {
   E_CONTENT_LENGTH_WITH_TE, E_CHUNKED_NOT_FINAL, E_MISSING_HOST, E_TE_IN_HTTP10, E_UNSUPPORTED_TE,
   F_CHUNKED, F_CONN_CLOSE, F_CONN_KEEP_ALIVE, F_CONTENT_LENGTH, F_HOST, F_KEEP_ALIVE, F_TRANSFER_ENCODING,

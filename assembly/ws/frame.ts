@@ -2,7 +2,7 @@
 // header checks, in-place unmasking (§5.3) and UTF-8 validation of text (§8.1), with the decoder
 // state kept in the WS table so a call can stop anywhere and the next one continue.
 // The table layout and the record format are documented in assembly/abi.ts (W_* slots).
-// src/ws/frame-decoder.ts is the TypeScript twin; both run the same corpus at every split.
+// src/ws/frame/js.ts is the TypeScript twin; both run the same corpus at every split.
 import {
   W_CONFIG, W_MAX_LO, W_MAX_HI, W_MAX_FRAGMENTS, W_STATE, W_FRAME, W_REMAIN_LO, W_REMAIN_HI, W_KEY,
   W_KEY_OFF, W_MSG, W_UTF8, W_MSG_LEN_LO, W_MSG_LEN_HI, W_FRAGMENTS, W_COUNT, W_ERROR_POS, W_FIXED,

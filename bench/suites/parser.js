@@ -137,7 +137,7 @@ async function headRows(ctx, mods) {
 
 async function chunkedRows(ctx, mods) {
   const { chunked, instance } = mods;
-  if (!chunked?.createChunkedDecoder) return { rows: [], notes: ['chunked decoder not built yet (dist/http/chunked-decoders.js): rows skipped'] };
+  if (!chunked?.createChunkedDecoder) return { rows: [], notes: ['chunked decoder not built yet (dist/http/chunked/index.js): rows skipped'] };
   const body = loadFixture('post-chunked').body;
   const expected = loadFixture('post-json').body; // the same JSON, Content-Length framed
   const rows = [];
@@ -175,13 +175,13 @@ async function chunkedRows(ctx, mods) {
 
 export async function run(ctx) {
   const mods = {
-    parsers: await ctx.importDist('http/head-parsers.js'),
+    parsers: await ctx.importDist('http/head/index.js'),
     abi: await ctx.importDist('abi.js'),
     instance: await ctx.importDist('wasm/instance.js'),
-    chunked: await ctx.importDist('http/chunked-decoders.js'),
-    limits: (await ctx.importDist('http/head-parser.js'))?.DEFAULT_HEAD_LIMITS,
+    chunked: await ctx.importDist('http/chunked/index.js'),
+    limits: (await ctx.importDist('http/head/parser.js'))?.DEFAULT_HEAD_LIMITS,
   };
-  if (!mods.parsers) ctx.log('wasmlane head parser not built yet (dist/http/head-parsers.js): only llhttp is measured');
+  if (!mods.parsers) ctx.log('wasmlane head parser not built yet (dist/http/head/index.js): only llhttp is measured');
   else ctx.log(`engines: ${mods.instance.availableEngines().join(', ')}`);
 
   const head = await headRows(ctx, mods);

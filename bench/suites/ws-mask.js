@@ -6,7 +6,7 @@
 //   wasm-simd / wasm        copy into the WASM window + wsMask + copy back ("copies included")
 //   wasm-simd resident      diagnostic: wsMask alone on bytes already in the window
 //   bufferutil (native)     ws's optional C addon
-//   auto codec              what the Receiver/Sender use: createWsCodec() with the small-input
+//   auto codec              what a connection uses: createWsCodec(resolveEngine()) with the small-input
 //                           JS threshold (WASM_MASK_MIN) applied
 // Every implementation's output is checked against the byte loop before it is timed.
 import { createRequire } from 'node:module';
@@ -29,16 +29,16 @@ function label(n) {
 }
 
 export async function run(ctx) {
-  const codecs = await ctx.importDist('ws/codecs.js');
+  const codecs = await ctx.importDist('ws/codec/index.js');
   const wasmMod = await ctx.importDist('wasm/instance.js');
-  const codecWasm = await ctx.importDist('ws/codec-wasm.js');
-  const codecJs = await ctx.importDist('ws/codec-js.js');
+  const codecWasm = await ctx.importDist('ws/codec/wasm.js');
+  const codecJs = await ctx.importDist('ws/codec/js.js');
   if (!codecs || !wasmMod || !codecWasm || !codecJs) return { skipped: 'dist/ws codecs not built' };
   let bufferutil = null;
   try { bufferutil = createRequire(import.meta.url)('bufferutil'); } catch { /* optional */ }
   const engines = wasmMod.availableEngines().filter((e) => e !== 'js');
   const js = new codecJs.JsWsCodec();
-  const auto = codecs.createWsCodec();
+  const auto = codecs.createWsCodec(wasmMod.resolveEngine()); // what a connection gets with no engine option
   const rows = [];
   const summary = [];
   for (const size of SIZES) {

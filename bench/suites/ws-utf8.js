@@ -31,8 +31,8 @@ function text(unit, size) {
 
 export async function run(ctx) {
   const wasmMod = await ctx.importDist('wasm/instance.js');
-  const codecWasm = await ctx.importDist('ws/codec-wasm.js');
-  const codecJs = await ctx.importDist('ws/codec-js.js');
+  const codecWasm = await ctx.importDist('ws/codec/wasm.js');
+  const codecJs = await ctx.importDist('ws/codec/js.js');
   if (!wasmMod || !codecWasm || !codecJs) return { skipped: 'dist/ws codecs not built' };
   const engines = wasmMod.availableEngines().filter((e) => e !== 'js');
   const js = new codecJs.JsWsCodec();

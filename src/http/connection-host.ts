@@ -3,9 +3,9 @@
 import type { RequestConfig } from '../config.js';
 import type { Context, ContextOwner } from '../context.js';
 import type { WasmlaneError } from '../errors.js';
-import type { ChunkedDecoder, ChunkedSink } from './chunked.js';
+import type { ChunkedDecoder, ChunkedSink } from './chunked/decoder.js';
 import type { Connection } from './connection.js';
-import type { HeadParser } from './head-parser.js';
+import type { HeadParser } from './head/parser.js';
 import type { Request } from './request.js';
 
 export interface ConnectionHost {

@@ -15,9 +15,10 @@ import type { Context } from '../context.js';
 import { WasmlaneError, errorFromAbi } from '../errors.js';
 import { BODY_CHUNKED, BODY_LENGTH, BODY_NONE, RequestBody } from './body.js';
 import type { BodyOwner } from './body.js';
-import type { ChunkedDecoder } from './chunked.js';
-import type { HeadParser } from './head-parser.js';
-import { HeadReader } from './head-reader.js';
+import type { ChunkedDecoder } from './chunked/decoder.js';
+import type { HeadParser } from './head/parser.js';
+import { HeadReader } from './head/reader.js';
+import type { HeadResult } from './head/result.js';
 import { Request } from './request.js';
 import { connectionLine, serializeHead, FRAME_CHUNKED, FRAME_CLOSE, writeResponse } from './response.js';
 import { SocketOutput } from './output.js';
@@ -202,51 +203,39 @@ export class Connection extends Deadlines implements BodyOwner, StreamOwner {
       if (this.deadlineKind !== T_HEAD) this.arm(T_HEAD, this.#host.requestConfig.headTimeoutMs);
       return false;
     }
-    if (rc < 0) return this.#headError(errorFromAbi(rc, this.#parser.table[this.#parser.base + abi.R_ERROR_POS]));
+    if (rc < 0) return this.#headError(errorFromAbi(rc, heads.result.errorPosition));
     this.#pendPos += heads.consumed;
     if (this.#pendPos >= pend.length) this.#pend = null;
-    this.#startRequest(heads.headBuf, heads.headStart);
+    this.#startRequest(heads.result);
     return true;
   }
 
-  #startRequest(buf: Buffer, start: number): void {
-    const parser = this.#parser;
-    const table = parser.table;
-    const base = parser.base;
-    const count = table[base + abi.R_HEADER_COUNT]!;
-    // The WASM table is shared by every connection: copy the field slots out before anything async.
-    // Into a plain array of small integers: a new Int32Array costs an ArrayBuffer (off-heap above
-    // 64 bytes, i.e. 5+ fields: ~0.6 µs for 10 fields against ~0.1 µs for the array).
-    const slotCount = count * abi.R_HEADER_STRIDE;
-    const slots = new Array<number>(slotCount);
-    const from = base + abi.R_FIXED;
-    for (let i = 0; i < slotCount; i++) slots[i] = table[from + i]!;
-    const flags = table[base + abi.R_FLAGS]!;
+  #startRequest(head: HeadResult): void {
     let body = EMPTY_BODY;
-    if ((flags & abi.F_CHUNKED) !== 0) {
+    if (head.chunked) {
       body = new RequestBody(this, BODY_CHUNKED, 0);
       this.#decoder ??= this.#host.createChunkedDecoder(this);
       this.#decoder.reset();
-    } else if ((flags & abi.F_CONTENT_LENGTH) !== 0) {
-      const length = (table[base + abi.R_CL_LO]! >>> 0) + table[base + abi.R_CL_HI]! * 4294967296;
-      if (length > 0) body = new RequestBody(this, BODY_LENGTH, length);
+    } else if (head.contentLength > 0) {
+      body = new RequestBody(this, BODY_LENGTH, head.contentLength);
     }
     // RFC 9112 §6.3: a request with neither Content-Length nor Transfer-Encoding has no body.
-    const request = new Request(buf, start, table, base, slots, this, body);
+    // The request keeps the head's fields: the parser's result is refilled by the next head.
+    const request = new Request(head, this, body);
     this.#body = body;
     this.#requests++;
     const max = this.#host.requestConfig.maxRequestsPerConnection;
-    this.#keepAlive = (flags & abi.F_KEEP_ALIVE) !== 0 && !(max > 0 && this.#requests >= max);
-    this.#http10 = request.versionNumber === 10;
-    this.#omitBody = request.methodId === abi.METHOD_HEAD;
+    this.#keepAlive = head.keepAlive && !(max > 0 && this.#requests >= max);
+    this.#http10 = head.version === 10;
+    this.#omitBody = head.methodId === abi.METHOD_HEAD;
     this.#continueSent = false;
     this.#state = body.complete ? S_WAIT : S_BODY;
     if (body.complete) this.arm(T_NONE, 0);
     else this.arm(T_BODY, this.#host.requestConfig.readTimeoutMs);
     const ctx = this.#host.createContext(request, this);
     this.#ctx = ctx;
-    if ((flags & abi.F_EXPECT_OTHER) !== 0 || request.methodId === abi.METHOD_CONNECT) {
-      const refused = refuseRequest(flags, request.methodId, body.complete);
+    if (head.expectOther || head.methodId === abi.METHOD_CONNECT) {
+      const refused = refuseRequest(head.flags, head.methodId, body.complete);
       if (refused !== null) {
         this.#keepAlive = false; // the body, if any, is never read: framing is lost
         this.respondError(ctx, refused);

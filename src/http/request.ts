@@ -1,6 +1,7 @@
-// The request view: numbers copied out of the parser's result table, strings decoded lazily from the
-// bytes the head arrived in (latin1, RFC 9110 §5.5: field values are octets; non-ASCII is obs-text).
-// One small object per request; nothing here is shared with the next request on the connection.
+// The request view: numbers copied out of the parser's HeadResult (which the parser refills for the
+// next head) and its field array (a new one per head, so it is ours to keep); strings decoded lazily
+// from the bytes the head arrived in (latin1, RFC 9110 §5.5: field values are octets; non-ASCII is
+// obs-text). One small object per request; nothing here is shared with the next request on the connection.
 import * as abi from '../abi.js';
 import type { RequestBody } from './body.js';
 import { cookieKeysOf } from './cookie-sign.js';
@@ -8,10 +9,11 @@ import { parseCookies } from './cookies.js';
 import { openParts, readForm } from './form.js';
 import type { Form, FormOptions } from './form.js';
 import type { MultipartReader } from './multipart-reader.js';
-import { latin1, METHOD_NAMES } from './head-result.js';
+import { decodeTarget, HeadResult } from './head/result.js';
+import { headerName, headerNameIs, headerValue, METHOD_NAMES } from './head/table.js';
+import { latin1 } from './latin1.js';
 
-const EMPTY = Buffer.alloc(0);
-const EMPTY_SLOTS: readonly number[] = [];
+const EMPTY_HEAD = HeadResult.empty();
 
 export type HttpVersion = '1.0' | '1.1';
 
@@ -21,32 +23,12 @@ export interface Peer {
   readonly remotePort: number | undefined;
 }
 
-// Recently decoded request-targets in a small direct-mapped cache: a target seen again (the usual
-// case: a few hot paths) costs a byte compare instead of a native latin1 decode and a new string.
-const TARGET_CACHE_SLOTS = 64; // a power of two
-const TARGET_CACHE_MAX_LENGTH = 64;
-const targetCache: string[] = new Array<string>(TARGET_CACHE_SLOTS).fill('');
-
-function decodeTarget(buf: Buffer, at: number, len: number): string {
-  if (len === 0 || len > TARGET_CACHE_MAX_LENGTH) return latin1(buf, at, at + len);
-  const slot = (len * 31 + buf[at + len - 1]! * 7 + buf[at + (len >> 1)]!) & (TARGET_CACHE_SLOTS - 1);
-  const cached = targetCache[slot]!;
-  if (cached.length === len) {
-    let i = 0;
-    while (i < len && cached.charCodeAt(i) === buf[at + i]) i++;
-    if (i === len) return cached;
-  }
-  const target = latin1(buf, at, at + len);
-  targetCache[slot] = target;
-  return target;
-}
-
 export class Request {
   /** The bytes the head was parsed from (a socket chunk, or a copy when it arrived in pieces). */
   readonly #buf: Buffer;
   readonly #start: number;
-  /** Header slots (4 per field line: name off/len, value off/len, relative to #start). */
-  readonly #slots: ArrayLike<number>;
+  /** The head's field lines (HeadResult.fields: read with the head/table.ts readers). */
+  readonly #fields: readonly number[];
   readonly #headerCount: number;
   readonly #targetOff: number;
   readonly #targetLen: number;
@@ -71,31 +53,28 @@ export class Request {
   /** The body; bytes(), text(), json() or `for await` over it. */
   readonly body: RequestBody;
 
-  constructor(buf: Buffer, start: number, table: Int32Array, base: number, slots: ArrayLike<number>,
-    peer: Peer, body: RequestBody) {
-    this.#buf = buf;
-    this.#start = start;
-    this.#slots = slots;
-    this.#headerCount = table[base + abi.R_HEADER_COUNT]!;
-    this.methodId = table[base + abi.R_METHOD]!;
-    this.#methodOff = table[base + abi.R_METHOD_OFF]!;
-    this.#methodLen = table[base + abi.R_METHOD_LEN]!;
-    this.#targetOff = table[base + abi.R_TARGET_OFF]!;
-    this.#targetLen = table[base + abi.R_TARGET_LEN]!;
-    this.targetForm = table[base + abi.R_TARGET_FORM]!;
-    this.versionNumber = table[base + abi.R_VERSION]!;
-    this.flags = table[base + abi.R_FLAGS]!;
-    this.contentLength = (this.flags & abi.F_CONTENT_LENGTH) !== 0
-      ? (table[base + abi.R_CL_LO]! >>> 0) + table[base + abi.R_CL_HI]! * 4294967296 : 0;
+  constructor(head: HeadResult, peer: Peer, body: RequestBody) {
+    this.#buf = head.buf as Buffer;
+    this.#start = head.start;
+    this.#fields = head.fields;
+    this.#headerCount = head.headerCount;
+    this.methodId = head.methodId;
+    this.#methodOff = head.methodOffset;
+    this.#methodLen = head.methodLength;
+    this.#targetOff = head.targetOffset;
+    this.#targetLen = head.targetLength;
+    this.targetForm = head.targetForm;
+    this.versionNumber = head.version;
+    this.flags = head.flags;
+    const length = head.contentLength;
+    this.contentLength = length < 0 ? 0 : length;
     this.#peer = peer;
     this.body = body;
   }
 
   /** A view with no head, for errors raised before a head could be parsed. */
   static empty(peer: Peer, body: RequestBody): Request {
-    const table = new Int32Array(abi.R_FIXED);
-    table[abi.R_VERSION] = 11;
-    return new Request(EMPTY, 0, table, 0, EMPTY_SLOTS, peer, body);
+    return new Request(EMPTY_HEAD, peer, body);
   }
 
   /** The client's IP address (undefined when unknown, e.g. inject()). */
@@ -117,11 +96,9 @@ export class Request {
   /** The values of every line of a field, in arrival order (not joined). */
   headerValues(name: string): string[] {
     const values: string[] = [];
-    const slots = this.#slots;
+    const fields = this.#fields;
     for (let i = 0; i < this.#headerCount; i++) {
-      const at = i * abi.R_HEADER_STRIDE;
-      if (slots[at + abi.H_NAME_LEN] !== name.length || !this.#nameEquals(slots[at + abi.H_NAME_OFF]!, name)) continue;
-      values.push(this.#latin1(slots[at + abi.H_VALUE_OFF]!, slots[at + abi.H_VALUE_LEN]!));
+      if (headerNameIs(fields, 0, i, this.#buf, this.#start, name)) values.push(headerValue(fields, 0, i, this.#buf, this.#start));
     }
     return values;
   }
@@ -192,14 +169,14 @@ export class Request {
 
   /** The value of a field, by case-insensitive name; repeated lines are joined with ", " (RFC 9110 §5.3). */
   header(name: string): string | undefined {
-    const slots = this.#slots;
+    const fields = this.#fields;
+    const buf = this.#buf;
+    const start = this.#start;
     const count = this.#headerCount;
-    const length = name.length;
     let found: string | undefined;
     for (let i = 0; i < count; i++) {
-      const at = i * abi.R_HEADER_STRIDE;
-      if (slots[at + abi.H_NAME_LEN] !== length || !this.#nameEquals(slots[at + abi.H_NAME_OFF]!, name)) continue;
-      const value = this.#latin1(slots[at + abi.H_VALUE_OFF]!, slots[at + abi.H_VALUE_LEN]!);
+      if (!headerNameIs(fields, 0, i, buf, start, name)) continue;
+      const value = headerValue(fields, 0, i, buf, start);
       found = found === undefined ? value : `${found}, ${value}`;
     }
     return found;
@@ -208,11 +185,11 @@ export class Request {
   /** Field lines in arrival order, names lower-cased, values as sent. */
   get headers(): Iterable<[string, string]> {
     const list: [string, string][] = [];
+    const fields = this.#fields;
     for (let i = 0; i < this.#headerCount; i++) {
-      const at = i * abi.R_HEADER_STRIDE;
       list.push([
-        this.#latin1(this.#slots[at + abi.H_NAME_OFF]!, this.#slots[at + abi.H_NAME_LEN]!).toLowerCase(),
-        this.#latin1(this.#slots[at + abi.H_VALUE_OFF]!, this.#slots[at + abi.H_VALUE_LEN]!),
+        headerName(fields, 0, i, this.#buf, this.#start).toLowerCase(),
+        headerValue(fields, 0, i, this.#buf, this.#start),
       ]);
     }
     return list;
@@ -238,20 +215,6 @@ export class Request {
   #latin1(off: number, len: number): string {
     const at = this.#start + off;
     return latin1(this.#buf, at, at + len);
-  }
-
-  /** ASCII case-insensitive compare of the field name at `off` with `name` (same length checked). */
-  #nameEquals(off: number, name: string): boolean {
-    const buf = this.#buf;
-    const at = this.#start + off;
-    for (let i = 0; i < name.length; i++) {
-      let a = buf[at + i]!;
-      let b = name.charCodeAt(i);
-      if (a >= 0x41 && a <= 0x5a) a |= 0x20;
-      if (b >= 0x41 && b <= 0x5a) b |= 0x20;
-      if (a !== b) return false;
-    }
-    return true;
   }
 
   #splitTarget(): void {

@@ -11,20 +11,38 @@ import { WebAssemblyApi, type WasmMemory } from './webassembly.js';
 export type EngineKind = 'wasm-simd' | 'wasm' | 'js';
 export const ENGINE_KINDS: readonly EngineKind[] = ['wasm-simd', 'wasm', 'js'];
 
-/** The numeric exports every build provides (functions and the abi.ts constants as globals). */
+/**
+ * Every function export of the builds (assembly/index.ts), typed once here so no caller casts. The
+ * abi.ts constants are exported too, as i32 globals; test/abi.test.ts reads them by enumeration.
+ */
 export interface WasmExports {
   readonly memory: WasmMemory;
+  // Static regions (byte addresses; tables are Int32 slots from there)
   inputPtr(): number;
   resultPtr(): number;
   chunkInputPtr(): number;
   chunkTablePtr(): number;
   wsWindowPtr(): number;
   wsTablePtr(): number;
+  /** 1 for the SIMD build. */
   simdBuild(): number;
+  /** Request head at [ptr, ptr+len), resuming after lastLen bytes: > 0 head length, 0 more, < 0 abi.E_*. */
   parseHead(ptr: number, len: number, lastLen: number): number;
+  /** Chunked body bytes at [ptr, ptr+len) with the state in the chunk table: bytes consumed or abi.E_*. */
   decodeChunked(ptr: number, len: number): number;
-  readonly [name: string]: unknown;
+  /** WebSocket frames at [ptr, ptr+len) with the state in the ws table: bytes consumed or abi.E_*. */
+  wsDecode(ptr: number, len: number): number;
+  /** XOR [ptr, ptr+len) in place with the 4-byte masking key, starting at key byte keyOffset. */
+  wsMask(ptr: number, len: number, key: number, keyOffset: number): void;
+  /** UTF-8 validation of [ptr, ptr+len) continuing from `state` (0 boundary): the new state, -1 invalid. */
+  wsUtf8(ptr: number, len: number, state: number): number;
 }
+
+/** The names above that are functions (test/abi.test.ts: a build exports exactly these functions). */
+export const WASM_FUNCTIONS = [
+  'inputPtr', 'resultPtr', 'chunkInputPtr', 'chunkTablePtr', 'wsWindowPtr', 'wsTablePtr', 'simdBuild',
+  'parseHead', 'decodeChunked', 'wsDecode', 'wsMask', 'wsUtf8',
+] as const satisfies readonly Exclude<keyof WasmExports, 'memory'>[];
 
 /** One instantiated module and the views the host reads and writes through. */
 export interface WasmInstance {

@@ -8,6 +8,7 @@ import { resolveWebSocketOptions, type WebSocketOptions } from './options.js';
 import { negotiateClientExtensions, offerClientExtensions } from './extensions.js';
 import { WebSocket } from './websocket.js';
 import { WasmlaneError } from '../errors.js';
+import { resolveEngine } from '../wasm/instance.js';
 
 export interface ConnectOptions extends Omit<WebSocketOptions, 'protocols' | 'handleProtocols'> {
   /** Subprotocols to offer, in order of preference (Sec-WebSocket-Protocol). */
@@ -42,6 +43,8 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Promis
   for (const p of protocols) if (!isToken(p)) return Promise.reject(new TypeError(`wasmlane: invalid subprotocol ${p}`));
   const { protocols: _p, headers, handshakeTimeoutMs = 10_000, maxResponseHeadSize = 16384, tls, ...rest } = options;
   const wsOptions = resolveWebSocketOptions({ heartbeatIntervalMs: 0, ...rest });
+  // The engine is chosen once per connection, here: options.engine, else WASMLANE_ENGINE / the best.
+  const engine = wsOptions.engine ?? resolveEngine();
 
   const port = Number(target.port || (secure ? 443 : 80));
   const hostname = target.hostname.replace(/^\[|\]$/g, ''); // IPv6 literal without brackets for connect()
@@ -91,6 +94,7 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Promis
       socket.on('error', () => {}); // errors before start() end in 'close' → 1006
       const ws = new WebSocket({
         socket,
+        engine,
         isServer: false,
         options: wsOptions,
         protocol: answer.protocol,

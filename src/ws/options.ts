@@ -1,7 +1,7 @@
 // WebSocket route / client options: one validated, frozen record per route (resolved at registration,
 // never per connection — fastify's habit), with the defaults documented beside each field.
 import { WasmlaneError } from '../errors.js';
-import type { EngineKind } from '../wasm/instance.js';
+import { resolveEngine, type EngineKind } from '../wasm/instance.js';
 import type { UpgradeRequest } from '../http/stream-types.js';
 
 /** permessage-deflate parameters (RFC 7692 §7.1). `true` means all defaults. */
@@ -44,7 +44,8 @@ export interface WebSocketOptions {
   protocols?: string[];
   /** Pick a subprotocol yourself (overrides `protocols`); return one of `offered` or false for none. */
   handleProtocols?: (offered: readonly string[], request: UpgradeRequest) => string | false | undefined | null;
-  /** Frame codec engine (see src/wasm/instance.ts). Default 'auto' (WASMLANE_ENGINE, else best available). */
+  /** Frame codec engine (see src/wasm/instance.ts). Default: the server's engine (connect(): 'auto',
+   *  i.e. WASMLANE_ENGINE, else the best available). Resolved once, when the options are. */
   engine?: EngineKind | 'auto';
 }
 
@@ -59,7 +60,8 @@ export interface ResolvedWebSocketOptions {
   readonly maxPendingPongs: number;
   readonly protocols: readonly string[] | undefined;
   readonly handleProtocols: WebSocketOptions['handleProtocols'];
-  readonly engine: EngineKind | 'auto';
+  /** Chosen when the options were resolved; undefined = the server's engine (connect(): resolved there). */
+  readonly engine: EngineKind | undefined;
 }
 
 export const WS_DEFAULTS = Object.freeze({
@@ -115,8 +117,8 @@ export function resolveWebSocketOptions(options?: unknown): ResolvedWebSocketOpt
     invalid('protocols must be an array of strings');
   }
   if (o.handleProtocols !== undefined && typeof o.handleProtocols !== 'function') invalid('handleProtocols must be a function');
-  const engine = o.engine ?? 'auto';
-  if (!['auto', 'wasm-simd', 'wasm', 'js'].includes(engine)) invalid('engine must be auto, wasm-simd, wasm or js');
+  const engine = o.engine;
+  if (engine !== undefined && !['auto', 'wasm-simd', 'wasm', 'js'].includes(engine)) invalid('engine must be auto, wasm-simd, wasm or js');
   return Object.freeze({
     maxPayload: count(o.maxPayload, 'maxPayload', WS_DEFAULTS.maxPayload, 1),
     maxFragments: count(o.maxFragments, 'maxFragments', WS_DEFAULTS.maxFragments, 1),
@@ -128,6 +130,6 @@ export function resolveWebSocketOptions(options?: unknown): ResolvedWebSocketOpt
     maxPendingPongs: count(o.maxPendingPongs, 'maxPendingPongs', WS_DEFAULTS.maxPendingPongs, 1),
     protocols: o.protocols === undefined ? undefined : Object.freeze([...o.protocols]),
     handleProtocols: o.handleProtocols,
-    engine,
+    engine: engine === undefined ? undefined : resolveEngine(engine),
   });
 }

@@ -1,33 +1,15 @@
 // Interfaces between the WebSocket layers (RFC 6455):
-//   codec     — byte loops: mask/unmask and UTF-8 validation (WASM SIMD, WASM, TS twin)
+//   codec/    — byte loops: mask/unmask and UTF-8 validation (WASM SIMD, WASM, TS twin)
+//   frame/    — frame decoding twins (bytes in) and frame encoding (bytes out)
 //   Receiver  — bytes in → frames → messages / control events, with every protocol check (§5, §8)
-//   Sender    — messages out → frames (masked when we are the client), fragmentation, pre-encoding
-//   WebSocket — the connection object users see (src/ws/websocket.ts), built on the two above.
+//   wire.ts   — messages out → frames on the socket (masked when we are the client), compression order
+//   WebSocket — the connection object users see (src/ws/websocket.ts), built on the layers above.
 import type { EngineKind } from '../wasm/instance.js';
 import type { WasmlaneError } from '../errors.js';
 
-export interface WsCodec {
-  readonly engine: EngineKind;
-  /** XOR buf[offset, offset+length) in place with `key` (4 bytes, big-endian in a u32), starting
-   *  at key byte `keyOffset` (0..3) — lets a payload be unmasked piece by piece as it arrives. */
-  unmask(buf: Uint8Array, offset: number, length: number, key: number, keyOffset: number): void;
-  /** Write src[srcOffset, +length) XOR key into dst[dstOffset, …) (dst may equal src). */
-  mask(src: Uint8Array, srcOffset: number, length: number, dst: Uint8Array, dstOffset: number, key: number): void;
-  /** Whole-buffer UTF-8 validity (RFC 3629: no overlongs, no surrogates, ≤ U+10FFFF). */
-  isUtf8(buf: Uint8Array, offset: number, length: number): boolean;
-  /** Incremental validator for text split across fragments: push() is false at the first invalid
-   *  byte; end() is false when the input stopped inside a sequence. */
-  utf8Validator(): Utf8Validator;
-}
-
-export interface Utf8Validator {
-  push(buf: Uint8Array, offset: number, length: number): boolean;
-  end(): boolean;
-  reset(): void;
-}
-
 export interface ReceiverOptions {
-  engine?: EngineKind | 'auto';
+  /** The engine, already chosen (by the Server or connect()): the receiver never resolves one. */
+  engine: EngineKind;
   /** true: peer is a client, frames must be masked; false: peer is a server, frames must not be. */
   isServer: boolean;
   /** Max message (and frame) payload bytes → close 1009. Default 100 MiB (ws's default). */

@@ -8,10 +8,11 @@
 // After an error or a close frame the receiver ignores further input.
 import * as abi from '../abi.js';
 import { errorFromAbi, WasmlaneError } from '../errors.js';
-import { createWsCodec } from './codecs.js';
-import { createFrameDecoder, type FrameDecoder } from './frame-decoder.js';
+import { createWsCodec, type WsCodec } from './codec/index.js';
+import { createFrameDecoder, type FrameDecoder } from './frame/index.js';
+import { isValidCloseCode } from './close-codes.js';
 import { Assembler } from './assembler.js';
-import type { ReceiverEvents, ReceiverOptions, WsCodec } from './protocol.js';
+import type { ReceiverEvents, ReceiverOptions } from './protocol.js';
 
 /** ws's default: 100 MiB. */
 export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
@@ -22,17 +23,6 @@ const CLOSED = 2; //    a close frame arrived: nothing after it is read (§5.5.1
 const DEAD = 3; //      error or destroy()
 
 const EMPTY = Buffer.alloc(0);
-
-/**
- * Close codes a peer may send (§7.4.1, §7.4.2 and the IANA registry of §11.7), as ws's
- * isValidStatusCode: 1000–1003 and 1007–1014 (1012–1014 were registered later: service restart,
- * try again later, bad gateway), and 3000–4999 (libraries, applications). 1004–1006 and 1015 are
- * reserved or "MUST NOT be set" in a frame; everything else is unassigned → 1002.
- */
-export function isValidCloseCode(code: number): boolean {
-  return (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006)
-    || (code >= 3000 && code <= 4999);
-}
 
 function join(parts: Buffer[], total: number): Buffer {
   if (parts.length === 0) return EMPTY;
@@ -76,7 +66,7 @@ export class Receiver {
       deflate: options.inflate !== undefined,
       maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
       maxFragments: options.maxFragments ?? 0,
-    }, this.codec.engine);
+    }, options.engine);
   }
 
   /** Feed bytes from the socket. Payloads are unmasked in place in it and handed out as slices. */

@@ -8,6 +8,7 @@ import { buildAcceptResponse, buildRejectResponse, checkUpgradeRequest, selectPr
 import { resolveWebSocketOptions, type ResolvedWebSocketOptions } from './options.js';
 import { negotiateServerExtensions } from './extensions.js';
 import { WebSocket, type WebSocketHandlers } from './websocket.js';
+import type { EngineKind } from '../wasm/instance.js';
 import { topicRegistryFor } from '../pubsub.js';
 
 /** What an upgrade hook may return (or resolve to). */
@@ -50,6 +51,19 @@ function refuse(socket: Socket, status: number, headers?: Record<string, string>
   setTimeout(() => socket.destroy(), 2_000).unref();
 }
 
+/** What the route and its server fixed before this request: handlers, options, the engine. */
+interface Route {
+  readonly handlers: WebSocketHandlers;
+  readonly opts: ResolvedWebSocketOptions;
+  readonly server: unknown;
+  /** The route's own engine option, else the server's (both resolved before any connection). */
+  readonly engine: EngineKind;
+}
+
+/**
+ * Take over an upgrade request. `engine` is the server's engine, already resolved (never 'auto'):
+ * the route's `engine` option, resolved at registration, wins over it.
+ */
 export function handleWebSocketUpgrade(
   request: UpgradeRequest,
   socket: Socket,
@@ -57,21 +71,22 @@ export function handleWebSocketUpgrade(
   handlers: unknown,
   options: unknown,
   server: unknown,
+  engine: EngineKind,
 ): void {
-  const routeHandlers = (handlers ?? {}) as WebSocketHandlers;
   const opts = optionsFor(options);
+  const route: Route = { handlers: (handlers ?? {}) as WebSocketHandlers, opts, server, engine: opts.engine ?? engine };
   socket.on('error', ignoreError); // until the WebSocket installs its own handling
   const offer = checkUpgradeRequest(request);
   if (!offer.ok) return refuse(socket, offer.status, offer.headers);
 
   let verdict: unknown;
   try {
-    verdict = routeHandlers.upgrade?.(request);
+    verdict = route.handlers.upgrade?.(request);
   } catch {
     return refuse(socket, 500);
   }
   if (!isPromiseLike(verdict)) {
-    return accept(request, socket, head, routeHandlers, opts, server, offer.key, offer.protocols, offer.extensions, verdict);
+    return accept(request, socket, head, route, offer.key, offer.protocols, offer.extensions, verdict);
   }
   // An async hook (auth lookup …): keep bytes that arrive meanwhile, they may be the first frames.
   const early: Buffer[] = [head];
@@ -82,7 +97,7 @@ export function handleWebSocketUpgrade(
       socket.off('data', collect);
       if (socket.destroyed) return;
       const bytes = Buffer.concat(early);
-      accept(request, socket, bytes, routeHandlers, opts, server, offer.key, offer.protocols, offer.extensions, value);
+      accept(request, socket, bytes, route, offer.key, offer.protocols, offer.extensions, value);
     },
     () => {
       socket.off('data', collect);
@@ -121,14 +136,13 @@ function accept(
   request: UpgradeRequest,
   socket: Socket,
   head: Buffer,
-  handlers: WebSocketHandlers,
-  opts: ResolvedWebSocketOptions,
-  server: unknown,
+  route: Route,
   key: string,
   offeredProtocols: string[],
   offeredExtensions: string | undefined,
   verdict: unknown,
 ): void {
+  const { handlers, opts, server } = route;
   // The hook's answer: false → 403, a number or { status } other than 101 → that status.
   if (verdict === false) return refuse(socket, 403);
   if (typeof verdict === 'number' && verdict !== 101) return refuse(socket, verdict);
@@ -156,17 +170,17 @@ function accept(
   socket.write(response);
   const ws = new WebSocket({
     socket,
+    engine: route.engine,
     isServer: true,
     options: opts,
     ...(protocol === undefined ? {} : { protocol }),
     ...(extensions.header === undefined ? {} : { extensions: extensions.header }),
-    handlers,
     ...(typeof server === 'object' && server !== null ? { registry: topicRegistryFor(server) } : {}),
     ...(extensions.inflater === undefined ? {} : { inflater: extensions.inflater }),
     ...(extensions.deflater === undefined ? {} : { deflater: extensions.deflater }),
     ...(extensions.params === undefined ? {} : { deflateParams: extensions.params }),
     data: detail.data,
-  });
+  }, handlers);
   socket.off('error', ignoreError);
   track(server, ws);
   ws.start(head);

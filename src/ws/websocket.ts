@@ -6,15 +6,18 @@ import type { Socket } from 'node:net';
 import { Receiver } from './receiver.js';
 import { Heartbeat } from './heartbeat.js';
 import { Flow } from './flow.js';
-import type { WebSocketHandlers, WebSocketInit } from './websocket-types.js';
+import type { WebSocketInit } from './websocket-types.js';
+import type { UpgradeRequest } from '../http/stream-types.js';
 import { WasmlaneError } from '../errors.js';
 import type { MessageDeflater, MessageInflater } from './protocol.js';
+import { checkUserClose, closePayload } from './close-codes.js';
 import type { ResolvedWebSocketOptions } from './options.js';
+import type { EngineKind } from '../wasm/instance.js';
 import type { PublishedMessage, TopicRegistry, TopicSubscriber } from '../pubsub.js';
 import { toPayload } from '../pubsub.js';
-import { OP_BINARY, OP_CLOSE, OP_PING, OP_TEXT, FrameWriter, sharedDeflatedFrame, sharedFrame } from './wire.js';
+import { OP_BINARY, OP_CLOSE, OP_PING, OP_TEXT, FrameWriter } from './wire.js';
 
-export type { WebSocketHandlers, WebSocketInit } from './websocket-types.js';
+export type { WebSocketInit } from './websocket-types.js';
 
 export const CONNECTING = 0;
 export const OPEN = 1;
@@ -23,9 +26,16 @@ export const CLOSED = 3;
 
 const EMPTY = Buffer.alloc(0);
 
-/** Close codes an application may send (§7.4.1–§7.4.2): 1000, and 3000–4999 (registered / private). */
-function isUserCloseCode(code: number): boolean {
-  return code === 1000 || (Number.isInteger(code) && code >= 3000 && code <= 4999);
+/** Route handlers (server.ws(path, handlers, options)); all optional. */
+export interface WebSocketHandlers {
+  /** Accept or refuse the upgrade; see UpgradeVerdict in upgrade.ts. May return a promise. */
+  upgrade?(request: UpgradeRequest): unknown;
+  open?(ws: WebSocket): void;
+  message?(ws: WebSocket, data: Buffer, isBinary: boolean): void;
+  close?(ws: WebSocket, code: number, reason: Buffer): void;
+  drain?(ws: WebSocket): void;
+  ping?(ws: WebSocket, data: Buffer): void;
+  pong?(ws: WebSocket, data: Buffer): void;
 }
 
 export class WebSocket extends EventEmitter implements TopicSubscriber {
@@ -39,6 +49,8 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
   readonly extensions: string;
   readonly remoteAddress: string | undefined;
   readonly isServer: boolean;
+  /** The engine this connection's frame decoder and codec run on, chosen once by the Server or connect(). */
+  readonly engine: EngineKind;
   /** Application data from the upgrade hook. */
   data: unknown;
 
@@ -60,30 +72,34 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
   private needDrain = false;
   private readonly inflater: MessageInflater | undefined;
   private readonly deflater: MessageDeflater | undefined;
-  /** Window bits of a compressed frame publish may share with this socket (server_no_context_takeover). */
-  private readonly sharedDeflateBits: number | undefined;
 
-  constructor(init: WebSocketInit) {
+  constructor(init: WebSocketInit, handlers: WebSocketHandlers = {}) {
     super();
     this.socket = init.socket;
     this.isServer = init.isServer;
+    this.engine = init.engine;
     this.options = init.options;
     this.protocol = init.protocol ?? '';
     this.extensions = init.extensions ?? '';
-    this.handlers = init.handlers ?? {};
+    this.handlers = handlers;
     this.registry = init.registry;
     this.data = init.data;
     this.remoteAddress = init.socket.remoteAddress;
     this.inflater = init.inflater;
     this.deflater = init.deflater;
     const p = init.deflateParams;
-    this.sharedDeflateBits = init.isServer && p?.serverNoContextTakeover === true ? p.serverMaxWindowBits : undefined;
-    this.writer = new FrameWriter(init.socket, !init.isServer, init.deflater, this.options.perMessageDeflate, this.options.engine, () => this.onSocketDrain());
+    this.writer = new FrameWriter(init.socket, {
+      mask: !init.isServer,
+      deflater: init.deflater,
+      deflateOptions: this.options.perMessageDeflate,
+      sharedDeflateBits: init.isServer && p?.serverNoContextTakeover === true ? p.serverMaxWindowBits : undefined,
+      engine: init.engine,
+    }, () => this.onSocketDrain());
     this.flow = new Flow(init.socket, this.writer, this.options.maxBufferedAmount, this.options.maxPendingPongs,
       () => this.closeForPolicy('WL_WS_TOO_MANY_PENDING_PONGS', 'too many pending pongs'), () => this.receiver.queuedBytes);
     this.receiver = new Receiver(
       {
-        engine: this.options.engine,
+        engine: init.engine,
         isServer: init.isServer,
         maxPayload: this.options.maxPayload,
         maxFragments: this.options.maxFragments,
@@ -182,12 +198,7 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
    */
   close(code?: number, reason: string | Buffer = EMPTY): void {
     const reasonBytes = toPayload(reason);
-    if (code === undefined) {
-      if (reasonBytes.length > 0) throw new TypeError('wasmlane: a close reason needs a close code');
-    } else if (!isUserCloseCode(code)) {
-      throw new RangeError(`wasmlane: close code ${code} is not 1000 or 3000–4999`);
-    }
-    if (reasonBytes.length > 123) throw new RangeError('wasmlane: close reason is over 123 bytes');
+    checkUserClose(code, reasonBytes);
     this.closeWith(code, reasonBytes);
   }
 
@@ -229,20 +240,7 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
   /** TopicSubscriber: write the message's shared frame (encoded once per publish). */
   deliver(message: PublishedMessage): boolean {
     if (this.readyState !== OPEN) return false;
-    let ok: boolean;
-    if (!this.writer.compressing) {
-      ok = this.writer.raw(message.encoded('ws', sharedFrame));
-    } else if (this.options.perMessageDeflate !== false && message.data.length < this.options.perMessageDeflate.threshold) {
-      ok = this.writer.prepared(message.encoded('ws', sharedFrame), message.data.length); // small: uncompressed
-    } else if (this.sharedDeflateBits !== undefined) {
-      // No context takeover on our side: one compression serves every subscriber with these window bits.
-      const bits = this.sharedDeflateBits;
-      ok = this.writer.prepared(message.encoded(`ws-deflate-${bits}`, (m) => sharedDeflatedFrame(m, bits)), message.data.length);
-    } else {
-      // With context takeover each connection's compressor has its own history: compress per socket.
-      ok = this.writer.message(message.data, message.isBinary ? OP_BINARY : OP_TEXT);
-    }
-    if (!ok) this.needDrain = true;
+    if (!this.writer.publish(message)) this.needDrain = true;
     return true;
   }
 
@@ -280,13 +278,7 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
     if (!this.closeFrameSent) {
       this.closeFrameSent = true;
       this.flow.beforeClose(this.policyCode !== undefined);
-      let payload = EMPTY;
-      if (code !== undefined) {
-        payload = Buffer.allocUnsafe(2 + reason.length);
-        payload.writeUInt16BE(code, 0);
-        reason.copy(payload, 2);
-      }
-      this.writer.control(OP_CLOSE, payload);
+      this.writer.control(OP_CLOSE, closePayload(code, reason));
     }
     if (this.closeFrameReceived) this.endTcp();
     // §7.1.1: wait a bounded time for the peer's close frame / TCP end, then drop the connection.

@@ -1,16 +1,16 @@
-// Writing frames to one socket: the WebSocket object's only path to the wire. Frame encoding and
-// client masking are the protocol core's (src/ws/sender.ts); this adds corked multi-buffer writes,
+// Writing frames to one socket: the WebSocket object's only path to the wire, and the only frame
+// writer. Frame encoding and client masking are src/ws/frame/encode.ts's; this adds corked multi-buffer writes,
 // write-order preservation while permessage-deflate compresses asynchronously, and the shared
 // (encode-once) frame used by publish.
 import type { Socket } from 'node:net';
 import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
-import { encodeFrame, prepareFrame } from './sender.js';
-import { createWsCodec } from './codecs.js';
-import type { MessageDeflater, WsCodec } from './protocol.js';
+import { encodeFrame, OP_BINARY, OP_TEXT, prepareFrame } from './frame/encode.js';
+import { createWsCodec, type WsCodec } from './codec/index.js';
+import type { MessageDeflater } from './protocol.js';
 import type { EngineKind } from '../wasm/instance.js';
 import type { PublishedMessage } from '../pubsub.js';
 
-export { OP_BINARY, OP_CLOSE, OP_CONTINUATION, OP_PING, OP_PONG, OP_TEXT } from './frame.js';
+export { OP_BINARY, OP_CLOSE, OP_CONTINUATION, OP_PING, OP_PONG, OP_TEXT } from './frame/encode.js';
 
 export type Frame = Buffer | readonly Buffer[];
 
@@ -41,6 +41,20 @@ interface Pending {
   frame: Frame | undefined; // set once compressed (or immediately when not compressed)
 }
 
+/** What a connection's writer is fixed with at the handshake. */
+export interface WriterConfig {
+  /** We are the client: mask every frame (RFC 6455 §5.1). */
+  readonly mask: boolean;
+  /** Set when permessage-deflate was negotiated. */
+  readonly deflater: MessageDeflater | undefined;
+  /** Messages shorter than `threshold` bytes are sent uncompressed. */
+  readonly deflateOptions: { readonly threshold: number } | false;
+  /** Window bits of a compressed publish frame this peer can share (server_no_context_takeover). */
+  readonly sharedDeflateBits: number | undefined;
+  /** The connection's engine, chosen once by the Server or connect(). */
+  readonly engine: EngineKind;
+}
+
 export class FrameWriter {
   /** Bytes accepted by message() and not yet handed to the socket (waiting for compression). */
   pendingBytes = 0;
@@ -52,17 +66,22 @@ export class FrameWriter {
   onIdle: (() => void) | undefined = undefined;
   /** Masking codec (client side only), created once per connection. */
   private readonly codec: WsCodec | undefined;
+  private readonly mask: boolean;
+  private readonly deflater: MessageDeflater | undefined;
+  private readonly deflateOptions: { readonly threshold: number } | false;
+  private readonly sharedDeflateBits: number | undefined;
 
   constructor(
     private readonly socket: Socket,
-    private readonly mask: boolean,
-    private readonly deflater: MessageDeflater | undefined,
-    private readonly deflateOptions: { readonly threshold: number } | false,
-    engine: EngineKind | 'auto',
+    config: WriterConfig,
     /** Called when a backpressure signal we gave (not the socket) is over; socket drains come via 'drain'. */
     private readonly onDrain: () => void,
   ) {
-    this.codec = mask ? createWsCodec(engine) : undefined;
+    this.mask = config.mask;
+    this.deflater = config.deflater;
+    this.deflateOptions = config.deflateOptions;
+    this.sharedDeflateBits = config.sharedDeflateBits;
+    this.codec = config.mask ? createWsCodec(config.engine) : undefined;
   }
 
   private encode(opcode: number, payload: Buffer, rsv1: boolean): Frame {
@@ -72,11 +91,6 @@ export class FrameWriter {
       mask: this.mask,
       ...(this.codec === undefined ? {} : { codec: this.codec }),
     });
-  }
-
-  /** True when data messages may be compressed on this connection. */
-  get compressing(): boolean {
-    return this.deflater !== undefined;
   }
 
   /** Queue a complete data message; the return value is the socket's backpressure signal. */
@@ -93,6 +107,24 @@ export class FrameWriter {
     this.pendingBytes += payload.length;
     this.pump();
     return this.backpressure();
+  }
+
+  /**
+   * A published message (src/pubsub.ts), encoded once per publish where this wire allows it: the
+   * shared unmasked frame, or one shared compression per window size (RFC 7692 §7.1.1.1).
+   */
+  publish(message: PublishedMessage): boolean {
+    if (this.deflater === undefined) return this.raw(message.encoded('ws', sharedFrame));
+    if (this.deflateOptions !== false && message.data.length < this.deflateOptions.threshold) {
+      return this.prepared(message.encoded('ws', sharedFrame), message.data.length); // small: uncompressed
+    }
+    const bits = this.sharedDeflateBits;
+    if (bits !== undefined) {
+      // No context takeover on our side: one compression serves every subscriber with these window bits.
+      return this.prepared(message.encoded(`ws-deflate-${bits}`, (m) => sharedDeflatedFrame(m, bits)), message.data.length);
+    }
+    // With context takeover each connection's compressor has its own history: compress per socket.
+    return this.message(message.data, message.isBinary ? OP_BINARY : OP_TEXT);
   }
 
   /** A frame encoded elsewhere (publish), written in order after any message still compressing. */

@@ -6,7 +6,7 @@ import { BodyBuffer, COPY_BELOW, SEGMENT } from '../../src/http/body-buffer.js';
 import { BODY_CHUNKED, BODY_LENGTH, RequestBody } from '../../src/http/body.js';
 import type { BodyOwner } from '../../src/http/body.js';
 import { WasmlaneError } from '../../src/errors.js';
-import { rng } from '../support/head-gen.js';
+import { rng } from './head/support/gen.js';
 
 /** A "socket read": its own ArrayBuffer of exactly its size (as Node sizes reads), filled from `seed`. */
 function read(length: number, seed: number): Uint8Array {

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { ENGINES, exchange, start } from './helpers.js';
-import { rng as prng } from '../support/head-gen.js';
+import { rng as prng } from '../http/head/support/gen.js';
 
 const SEEDS = [
   'GET / HTTP/1.1\r\nHost: x\r\n\r\n',

@@ -30,6 +30,12 @@ export interface WsCase {
 const OPS: Record<string, number> = { cont: 0, text: 1, binary: 2, close: 8, ping: 9, pong: 10 };
 export const DEFAULT_KEY = 0x37fa213d;
 
+/** Reference masking, byte by byte straight from RFC 6455 §5.3: j = i MOD 4. */
+export function referenceMask(data: Uint8Array, key: number, keyOffset: number): Buffer {
+  const kb = [key >>> 24, (key >>> 16) & 0xff, (key >>> 8) & 0xff, key & 0xff];
+  return Buffer.from(Array.from(data, (b, i) => b ^ kb[(i + keyOffset) % 4]!));
+}
+
 /** Parse a PAYLOAD token (the rest of the line). */
 export function parsePayload(spec: string, where: string): Buffer {
   spec = spec.trim();

@@ -8,8 +8,8 @@ import {
   negotiateServer, parseExtensions, ZLIB_CONCURRENCY,
 } from '../../src/ws/permessage-deflate.js';
 import { Receiver } from '../../src/ws/receiver.js';
-import { encodeFrame } from '../../src/ws/sender.js';
-import { OP_CONTINUATION, OP_PING, OP_TEXT, OP_BINARY } from '../../src/ws/frame.js';
+import { encodeFrame } from '../../src/ws/frame/encode.js';
+import { OP_CONTINUATION, OP_PING, OP_TEXT, OP_BINARY } from '../../src/ws/frame/encode.js';
 
 const offer = (h: string) => negotiateServer(parseExtensions(h)!, DEFAULT_DEFLATE_CONFIG);
 

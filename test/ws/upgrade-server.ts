@@ -8,6 +8,7 @@ import { handleWebSocketUpgrade } from '../../src/ws/upgrade.js';
 import type { WebSocketHandlers } from '../../src/ws/websocket.js';
 import type { WebSocketOptions } from '../../src/ws/options.js';
 import { topicRegistryFor } from '../../src/pubsub.js';
+import { resolveEngine } from '../../src/wasm/instance.js';
 
 export interface UpgradeServer {
   readonly port: number;
@@ -43,6 +44,7 @@ function parseRequest(text: string, socket: Socket): UpgradeRequest | null {
 export async function startUpgradeServer(handlers: WebSocketHandlers, options?: WebSocketOptions): Promise<UpgradeServer> {
   const sockets = new Set<Socket>();
   const owner = {};
+  const engine = resolveEngine(); // once per server, as the Server does
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -55,7 +57,7 @@ export async function startUpgradeServer(handlers: WebSocketHandlers, options?: 
       socket.off('data', onData);
       const req = parseRequest(buf.toString('latin1', 0, end), socket);
       if (req === null) return void socket.destroy();
-      handleWebSocketUpgrade(req, socket, buf.subarray(end + 4), handlers, options, owner);
+      handleWebSocketUpgrade(req, socket, buf.subarray(end + 4), handlers, options, owner, engine);
     };
     socket.on('data', onData);
   });

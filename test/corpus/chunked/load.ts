@@ -1,6 +1,6 @@
 // Reader for the chunked-body corpus (test/corpus/chunked/*.md), same shape as the head corpus: one
-// case per `### heading`, a ```chunked input block and an ```expect block. Input escapes are those of
-// test/corpus/load.ts (\r \n \t \\ \xHH; the block's own newlines are not input).
+// case per `### heading`, a ```chunked input block and an ```expect block. Input escapes and the directory walker
+// are shared with the other corpora (test/corpus/load.ts) (\r \n \t \\ \xHH; the block's own newlines are not input).
 // Expect block, `key: value` lines (unknown keys, duplicates and malformed values throw):
 //   data: text            data the sink receives, concatenated; several data lines are joined;
 //                         absent = no data (checked for complete and incomplete bodies)
@@ -12,7 +12,7 @@
 //   limits: key=N ...     overrides of DEFAULT_CHUNKED_LIMITS
 import { fileURLToPath } from 'node:url';
 import * as abi from '../../../src/abi.js';
-import { DEFAULT_CHUNKED_LIMITS, type ChunkedLimits } from '../../../src/http/chunked.js';
+import { DEFAULT_CHUNKED_LIMITS, type ChunkedLimits } from '../../../src/http/chunked/decoder.js';
 import { loadCorpusDir, unescapeBytes } from '../load.js';
 
 export type ChunkedExpect =
