@@ -6,6 +6,9 @@
 // middleware) is over, so response middleware can still adjust status and fields. ctx.stream()
 // writes the head at once.
 import { WasmlaneError } from './errors.js';
+import { cookieKeysOf } from './http/cookie-sign.js';
+import { serializeClearCookie, serializeCookie } from './http/cookies.js';
+import type { CookieOptions } from './http/cookies.js';
 import type { ChainHost } from './hooks.js';
 import type { Request } from './http/request.js';
 import { checkStatus, ResponseState } from './http/response.js';
@@ -89,6 +92,18 @@ export class Context<P extends Params = Params> implements ChainHost {
     this.#assertHeadOpen();
     this.response.set(name, value, true);
     return this;
+  }
+
+  /** Add a Set-Cookie line (RFC 6265bis §4.1; validated, see src/http/cookies.ts). Each cookie is its
+   *  own line: Set-Cookie is never folded (RFC 9110 §5.3). `signed: true` needs cookies({ secrets }). */
+  setCookie(name: string, value: string, options?: CookieOptions): this {
+    const stored = options?.signed === true ? cookieKeysOf(this.request).sign(name, value) : value;
+    return this.appendHeader('set-cookie', serializeCookie(name, stored, options));
+  }
+
+  /** Remove a cookie (empty value, Max-Age=0); give the domain/path it was set with. */
+  clearCookie(name: string, options?: CookieOptions): this {
+    return this.appendHeader('set-cookie', serializeClearCookie(name, options));
   }
 
   /** Send the response body (string: UTF-8, text/plain unless a content-type was set). */

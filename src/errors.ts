@@ -74,6 +74,17 @@ export const ERRORS = {
   WL_ROUTE_CONFLICT: { message: 'Route conflicts with an existing route' },
   WL_SERVER_CLOSED: { message: 'The server is closed' },
 
+  // --- cookies (RFC 6265bis) and forms (WHATWG URL §5, RFC 7578) ---------------------------------
+  WL_INVALID_COOKIE: { status: 500, message: 'Invalid cookie for Set-Cookie (name, value, attributes or prefix rules; RFC 6265bis §4.1)' },
+  WL_FORM_UNSUPPORTED_TYPE: { status: 415, message: 'Body is not application/x-www-form-urlencoded or multipart/form-data' },
+  WL_FORM_INVALID: { status: 400, message: 'Malformed form body (multipart framing, part headers or Content-Type)' },
+  WL_FORM_TOO_MANY_PARTS: { status: 413, message: 'Form has more parts than maxParts' },
+  WL_FORM_TOO_MANY_FIELDS: { status: 413, message: 'Form has more fields than maxFields' },
+  WL_FORM_FIELD_TOO_LARGE: { status: 413, message: 'Form field value is larger than maxFieldSize' },
+  WL_FORM_TOO_MANY_FILES: { status: 413, message: 'Form has more files than maxFiles' },
+  WL_FORM_FILE_TOO_LARGE: { status: 413, message: 'Uploaded file is larger than maxFileSize' },
+  WL_FORM_PART_HEADER_TOO_LARGE: { status: 413, message: 'Multipart part header section is larger than maxHeaderSize' },
+
   // --- WebSocket (RFC 6455) -----------------------------------------------------------------------
   WL_WS_BAD_HANDSHAKE: { status: 400, message: 'Invalid WebSocket opening handshake' },
   WL_WS_BAD_VERSION: { status: 426, message: 'Unsupported Sec-WebSocket-Version (13 required)' },

@@ -54,3 +54,16 @@ export { Router, joinPaths } from './router.js';
 export {
   DEFAULT_REQUEST_CONFIG, STRICT_REQUEST_CONFIG, RELAXED_REQUEST_CONFIG, DEFAULT_SERVER_CONFIG, headLimitsFrom,
 } from './config.js';
+
+// --- Cookies and forms (issue 9): ctx.request.cookie()/signedCookie()/form()/parts(), ctx.setCookie() ---
+export { cookies } from './middleware/cookies.js';
+export type { CookiesOptions } from './middleware/cookies.js';
+export { parseCookies, serializeCookie, serializeClearCookie } from './http/cookies.js';
+export type { CookieOptions, SameSite, CookiePriority } from './http/cookies.js';
+export { Form, FormFile } from './http/form.js';
+export type { FormOptions } from './http/form.js';
+export { MultipartPart, MultipartReader, DEFAULT_FORM_LIMITS } from './http/multipart-reader.js';
+export type { FormLimits } from './http/multipart-reader.js';
+export { MultipartParser } from './http/multipart.js';
+export type { MultipartSink } from './http/multipart.js';
+export type { Peer } from './http/request.js';

@@ -4,6 +4,11 @@
 // obs-text). One small object per request; nothing here is shared with the next request on the connection.
 import * as abi from '../abi.js';
 import type { RequestBody } from './body.js';
+import { cookieKeysOf } from './cookie-sign.js';
+import { parseCookies } from './cookies.js';
+import { openParts, readForm } from './form.js';
+import type { Form, FormOptions } from './form.js';
+import type { MultipartReader } from './multipart-reader.js';
 import { decodeTarget, HeadResult } from './head/result.js';
 import { headerName, headerNameIs, headerValue, METHOD_NAMES } from './head/table.js';
 import { latin1 } from './latin1.js';
@@ -11,6 +16,12 @@ import { latin1 } from './latin1.js';
 const EMPTY_HEAD = HeadResult.empty();
 
 export type HttpVersion = '1.0' | '1.1';
+
+/** What the request knows of the connection it came on. */
+export interface Peer {
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+}
 
 export class Request {
   /** The bytes the head was parsed from (a socket chunk, or a copy when it arrived in pieces). */
@@ -35,11 +46,14 @@ export class Request {
   /** Content-Length when F_CONTENT_LENGTH is set, else 0. */
   readonly contentLength: number;
   readonly targetForm: number;
-  readonly #peer: { readonly remoteAddress: string | undefined };
+  readonly #peer: Peer;
+  /** Built on first use (searchParams / cookies): nothing is parsed for requests that never ask. */
+  #searchParams: URLSearchParams | undefined;
+  #cookies: Readonly<Record<string, string>> | undefined;
   /** The body; bytes(), text(), json() or `for await` over it. */
   readonly body: RequestBody;
 
-  constructor(head: HeadResult, peer: { readonly remoteAddress: string | undefined }, body: RequestBody) {
+  constructor(head: HeadResult, peer: Peer, body: RequestBody) {
     this.#buf = head.buf as Buffer;
     this.#start = head.start;
     this.#fields = head.fields;
@@ -59,13 +73,63 @@ export class Request {
   }
 
   /** A view with no head, for errors raised before a head could be parsed. */
-  static empty(peer: { readonly remoteAddress: string | undefined }, body: RequestBody): Request {
+  static empty(peer: Peer, body: RequestBody): Request {
     return new Request(EMPTY_HEAD, peer, body);
   }
 
   /** The client's IP address (undefined when unknown, e.g. inject()). */
   get remoteAddress(): string | undefined {
     return this.#peer.remoteAddress;
+  }
+
+  /** The client's TCP port (undefined when unknown, e.g. inject()). */
+  get remotePort(): number | undefined {
+    return this.#peer.remotePort;
+  }
+
+  /** The query parsed with URLSearchParams (WHATWG URL §5: `+` is a space, percent-escapes are
+   *  UTF-8, repeated keys kept in order): built once, on first use. */
+  get searchParams(): URLSearchParams {
+    return (this.#searchParams ??= new URLSearchParams(this.query));
+  }
+
+  /** The values of every line of a field, in arrival order (not joined). */
+  headerValues(name: string): string[] {
+    const values: string[] = [];
+    const fields = this.#fields;
+    for (let i = 0; i < this.#headerCount; i++) {
+      if (headerNameIs(fields, 0, i, this.#buf, this.#start, name)) values.push(headerValue(fields, 0, i, this.#buf, this.#start));
+    }
+    return values;
+  }
+
+  /** Cookies from every Cookie line (src/http/cookies.ts: first occurrence wins, values as sent),
+   *  parsed once on first use. A null-prototype object. */
+  get cookies(): Readonly<Record<string, string>> {
+    return (this.#cookies ??= parseCookies(this.headerValues('cookie')));
+  }
+
+  /** One cookie's value as sent, or undefined. */
+  cookie(name: string): string | undefined {
+    return this.cookies[name];
+  }
+
+  /** A signed cookie's value when its HMAC verifies under one of the cookies({ secrets }) keys;
+   *  false when present but tampered (or signed with a retired key); undefined when absent. */
+  signedCookie(name: string): string | false | undefined {
+    const keys = cookieKeysOf(this);
+    const raw = this.cookies[name];
+    return raw === undefined ? undefined : keys.unsign(name, raw);
+  }
+
+  /** The body as a form: urlencoded or multipart/form-data (src/http/form.ts; docs/forms.md). */
+  form(options?: FormOptions): Promise<Form> {
+    return readForm(this.header('content-type'), this.body, options);
+  }
+
+  /** A multipart/form-data body as a stream of parts (`for await`); file parts stream their content. */
+  parts(options?: FormOptions): MultipartReader {
+    return openParts(this.header('content-type'), this.body, options);
   }
 
   /** The method token, case-sensitive (RFC 9110 §9.1); known methods are interned strings. */

@@ -102,6 +102,11 @@ export abstract class ConnectionBase extends Deadlines implements HostedConnecti
     return this.remote;
   }
 
+  /** The peer's TCP port (net.Socket caches the getpeername result). */
+  get remotePort(): number | undefined {
+    return this.socket.remotePort;
+  }
+
   /** A bug must cost one connection, never the process. */
   protected fatal(error: unknown): void {
     console.error('wasmlane: connection failed:', error);
