@@ -18,6 +18,15 @@ export interface ResponseStream {
   onDrain(listener: () => void): void;
 }
 
+/**
+ * Set on ctx.response.streamFilter by a middleware (compress()) to take part in ctx.stream(): open()
+ * may adjust the response fields, must call start(ctx) once to write the head, and returns the stream
+ * the handler writes to (the started one, or a wrapper around it).
+ */
+export interface StreamFilter<C = any> {
+  open(ctx: C, start: (ctx: C) => ResponseStream): ResponseStream;
+}
+
 /** What the HTTP core hands to an upgrade handler after it stopped treating the socket as HTTP. */
 export interface UpgradeRequest {
   readonly method: string;
