@@ -53,3 +53,12 @@ export { Router, joinPaths } from './router.js';
 export {
   DEFAULT_REQUEST_CONFIG, STRICT_REQUEST_CONFIG, RELAXED_REQUEST_CONFIG, DEFAULT_SERVER_CONFIG, headLimitsFrom,
 } from './config.js';
+
+// --- Batteries: CORS and compression (issue 9) ---
+export type { MiddlewarePlugin } from './route-registrar.js';
+export type { StreamFilter } from './http/stream-types.js';
+export { cors } from './middleware/cors.js';
+export type { CorsOptions, OriginFunction, OriginVerdict } from './middleware/cors.js';
+export { compress, isCompressible } from './middleware/compress.js';
+export type { CompressOptions, Encoding } from './middleware/compress.js';
+export { negotiateEncoding, parseAcceptEncoding } from './middleware/accept-encoding.js';
