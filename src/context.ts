@@ -126,7 +126,7 @@ export class Context<P extends Params = Params> implements ChainHost {
     if (headers !== undefined) for (const name of Object.keys(headers)) this.header(name, headers[name]!);
     this.#sent = true;
     const filter = this.response.streamFilter;
-    const stream = filter === null ? this.owner.startStream(this) : filter.open(this, startStream);
+    const stream = filter === undefined ? this.owner.startStream(this) : filter.open(this, startStream);
     this.stream_ = stream;
     return stream;
   }
