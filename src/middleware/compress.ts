@@ -125,11 +125,12 @@ class Compressor implements StreamFilter<Context<any>> {
   }
 
   /** StreamFilter: ctx.stream() was called; the head is not written yet. */
-  open(ctx: Context<any>, start: (ctx: Context<any>) => ResponseStream): ResponseStream {
+  open(ctx: Context<any>, start: (ctx: Context<any>, length?: number) => ResponseStream, length?: number): ResponseStream {
     const res = ctx.response;
-    if (!this.eligible(ctx, res, res.get('content-type')?.toLowerCase() ?? '')) return start(ctx);
+    if (!this.eligible(ctx, res, res.get('content-type')?.toLowerCase() ?? '')) return start(ctx, length);
     const encoding = this.choose(ctx, res);
-    if (encoding === null) return start(ctx);
+    if (encoding === null) return start(ctx, length);
+    // An announced length is the identity length: the compressed body goes out chunked instead.
     const inner = start(ctx);
     return new CompressedStream(inner, this.createStream(encoding));
   }
