@@ -30,6 +30,11 @@ export interface ContextOwner extends ServerLink {
 
 export type Params = Readonly<Record<string, string>>;
 
+/** What a StreamFilter calls to write the head and get the connection's stream. */
+function startStream(ctx: Context<any>): ResponseStream {
+  return ctx.owner.startStream(ctx);
+}
+
 export class Context<P extends Params = Params> implements ChainHost {
   readonly request: Request;
   /** Route parameters, percent-decoded (typed from the route pattern). */
@@ -139,7 +144,8 @@ export class Context<P extends Params = Params> implements ChainHost {
     if (status !== undefined) this.status(status);
     if (headers !== undefined) for (const name of Object.keys(headers)) this.header(name, headers[name]!);
     this.#sent = true;
-    const stream = this.owner.startStream(this);
+    const filter = this.response.streamFilter;
+    const stream = filter === undefined ? this.owner.startStream(this) : filter.open(this, startStream);
     this.stream_ = stream;
     return stream;
   }

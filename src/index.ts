@@ -67,3 +67,12 @@ export type { FormLimits } from './http/multipart-reader.js';
 export { MultipartParser } from './http/multipart.js';
 export type { MultipartSink } from './http/multipart.js';
 export type { Peer } from './http/request.js';
+
+// --- Batteries: CORS and compression (issue 9) ---
+export type { MiddlewarePlugin } from './route-registrar.js';
+export type { StreamFilter } from './http/stream-types.js';
+export { cors } from './middleware/cors.js';
+export type { CorsOptions, OriginFunction, OriginVerdict } from './middleware/cors.js';
+export { compress, isCompressible } from './middleware/compress.js';
+export type { CompressOptions, Encoding } from './middleware/compress.js';
+export { negotiateEncoding, parseAcceptEncoding } from './middleware/accept-encoding.js';

@@ -23,6 +23,15 @@ export interface RouteOptions {
   responseMiddleware?: Middleware<AnyContext>[];
 }
 
+/**
+ * A battery's middleware (cors(), compress() …): the same shape as the middleware part of
+ * RouteOptions, so one value serves `server.use(x)`, `group.use(x)` and `{ ...x }` in route options.
+ */
+export interface MiddlewarePlugin {
+  requestMiddleware?: Middleware<AnyContext>[];
+  responseMiddleware?: Middleware<AnyContext>[];
+}
+
 /** Where registrations go (the Server). */
 export interface RouteSink {
   addRoute(method: string, pattern: string, handler: Handler, options: RouteOptions | undefined, levels: readonly HookLevel<AnyContext>[]): void;
@@ -95,6 +104,13 @@ export abstract class RouteRegistrar {
   responseMiddleware(fn: Middleware<AnyContext>): this {
     this.level.response.push(fn);
     this.sink.hooksChanged();
+    return this;
+  }
+
+  /** Register a battery's request and response middleware at this level, in that order. */
+  use(plugin: MiddlewarePlugin): this {
+    for (const fn of plugin.requestMiddleware ?? []) this.requestMiddleware(fn);
+    for (const fn of plugin.responseMiddleware ?? []) this.responseMiddleware(fn);
     return this;
   }
 

@@ -6,6 +6,7 @@
 import { WasmlaneError } from '../errors.js';
 import { dateLine } from './date.js';
 import { isValidStatus, statusHasNoBody, statusLine } from './status-lines.js';
+import type { StreamFilter } from './stream-types.js';
 
 // RFC 9110 §5.1: field-name = token; §5.5: field-value excludes CR, LF and NUL (header injection).
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -88,6 +89,9 @@ export class ResponseState {
   closeRequested = false;
   /** Other Connection options the handler set (e.g. "upgrade" with a 426, RFC 9110 §7.8). */
   connection: string | null = null;
+  /** Takes part in ctx.stream() (compress() sets it); absent: the stream is started as is. Declared,
+   *  not initialized: a server without such a middleware does not pay a store per response. */
+  declare streamFilter?: StreamFilter;
 
   /** Set (replace) or append a field; framing fields are reserved to the server. */
   set(name: string, value: string | number, append: boolean): void {

@@ -19,6 +19,16 @@ export interface ResponseStream {
   onDrain(listener: () => void): void;
 }
 
+/**
+ * Set on ctx.response.streamFilter by a middleware (compress()) to take part in ctx.stream(): open()
+ * may adjust the response fields, must call start() once to write the head, and returns the stream
+ * the handler writes to (the started one, or a wrapper around it). `length` is the body length the
+ * caller announced, if any: a filter that changes the bytes starts without it (chunked framing).
+ */
+export interface StreamFilter<C = any> {
+  open(ctx: C, start: (ctx: C, length?: number) => ResponseStream, length?: number): ResponseStream;
+}
+
 /** What the HTTP core hands to an upgrade handler after it stopped treating the socket as HTTP. */
 export interface UpgradeRequest {
   readonly method: string;
