@@ -19,7 +19,7 @@ import type { ChunkedDecoder } from './chunked.js';
 import type { HeadParser } from './head-parser.js';
 import { HeadReader } from './head-reader.js';
 import { Request } from './request.js';
-import { connectionLine, serializeHead, FRAME_CHUNKED, FRAME_CLOSE, writeResponse } from './response.js';
+import { connectionLine, serializeHead, FRAME_CHUNKED, FRAME_CLOSE, FRAME_LENGTH, writeResponse } from './response.js';
 import { SocketOutput } from './output.js';
 import { ResponseStreamImpl } from './response-stream.js';
 import type { StreamOwner } from './response-stream.js';
@@ -385,18 +385,20 @@ export class Connection extends Deadlines implements BodyOwner, StreamOwner {
   }
 
   /** ContextOwner: ctx.stream(). */
-  startStream(ctx: Context): ResponseStream {
+  startStream(ctx: Context, length = -1): ResponseStream {
     const state = ctx.response;
     const noBody = this.#omitBody || statusHasNoBody(state.status);
-    // HTTP/1.0 has no chunked coding: the body ends when the connection closes (RFC 9112 §6.3).
+    // HTTP/1.0 has no chunked coding: the body ends when the connection closes (RFC 9112 §6.3),
+    // unless its length is known up front (Content-Length, RFC 9112 §6.2).
     const chunked = !this.#http10;
-    if (!chunked) this.#keepAlive = false;
+    if (!chunked && length < 0) this.#keepAlive = false;
     this.#resolveKeepAlive(ctx);
     this.disarmHandler();
-    const head = serializeHead(state, chunked ? FRAME_CHUNKED : FRAME_CLOSE, 0, connectionLine(this.#keepAlive, this.#http10, state.connection));
+    const framing = length >= 0 ? FRAME_LENGTH : chunked ? FRAME_CHUNKED : FRAME_CLOSE;
+    const head = serializeHead(state, framing, length, connectionLine(this.#keepAlive, this.#http10, state.connection));
     this.#output.latin1(head);
     this.#hookDrain();
-    const stream = new ResponseStreamImpl(this.socket, this, chunked, noBody);
+    const stream = new ResponseStreamImpl(this.socket, this, chunked, noBody, length);
     this.#stream = stream;
     return stream;
   }
