@@ -53,3 +53,8 @@ export { Router, joinPaths } from './router.js';
 export {
   DEFAULT_REQUEST_CONFIG, STRICT_REQUEST_CONFIG, RELAXED_REQUEST_CONFIG, DEFAULT_SERVER_CONFIG, headLimitsFrom,
 } from './config.js';
+
+// --- Static files (issue 9): serveStatic(root, options), docs/static.md ---
+export { serveStatic } from './middleware/static.js';
+export type { StaticOptions, StaticHandler } from './middleware/static.js';
+export type { StreamOptions, BodyProducer } from './context.js';
