@@ -22,6 +22,7 @@ import { mimeType } from './static/mime.js';
 import { parseRange, RANGE_IGNORE, RANGE_UNSATISFIABLE } from './static/range.js';
 import { joinUnder, locate, parseUrlPath } from './static/resolve.js';
 import type { Located } from './static/resolve.js';
+import { checkStaticOptions } from './static/options.js';
 import { fileProducer, readSlice } from './static/send.js';
 
 export interface StaticOptions {
@@ -70,10 +71,10 @@ const KiB = 1024;
 export type StaticHandler = (ctx: Context<any>) => Status | undefined | Promise<Status | undefined>;
 
 export function serveStatic(root: string, options: StaticOptions = {}): StaticHandler {
+  checkStaticOptions(options);
   // Resolved once, now: a missing root is a configuration error, reported at startup.
   const realRoot = realpathSync(root);
   const prefix = (options.prefix ?? '').replace(/\/+$/, '');
-  if (prefix !== '' && !prefix.startsWith('/')) throw new TypeError('wasmlane serveStatic: prefix must start with "/"');
   const fallthrough = options.fallthrough ?? false;
   const index = options.index === false ? [] : [...(options.index ?? ['index.html'])];
   const offered: readonly Precompressed[] = options.precompressed === true ? ['br', 'gzip']

@@ -305,6 +305,8 @@ describe('serveStatic: as request middleware (fallthrough)', () => {
   it('serves existing files and lets everything else through to the routes', async () => {
     const file = await request(`${url}/hello.txt`);
     expect([file.statusCode, await file.body.text()]).toEqual([200, 'hello world\n']);
+    const big = await request(`${url}/big.bin`, { headers: { range: 'bytes=70000-' } }); // streamed after Reject
+    expect([big.statusCode, Buffer.from(await big.body.arrayBuffer()).equals(fx.big.subarray(70000))]).toEqual([206, true]);
     const api = await request(`${url}/api/hello`);
     expect(await api.body.json()).toEqual({ hello: 'api' });
     const missing = await request(`${url}/nope.txt`);
@@ -332,6 +334,18 @@ describe('serveStatic: as request middleware (fallthrough)', () => {
     } finally {
       await s.close();
     }
+  });
+});
+
+describe('serveStatic: options', () => {
+  it('rejects unknown keys and wrong types at startup (WL_INVALID_CONFIG), and a missing root', () => {
+    const bad: object[] = [{ dotFiles: 'allow' }, { dotfiles: 'yes' }, { etag: true }, { maxAge: -1 }, { index: ['../x'] },
+      { precompressed: ['zstd'] }, { prefix: 'assets' }, { cacheControl: 'a\r\nb' }, { chunkSize: 0 }];
+    for (const options of bad) {
+      expect(() => serveStatic(fx.root, options as never), JSON.stringify(options)).toThrow(/WL_INVALID_CONFIG|Invalid server or request configuration/);
+    }
+    expect(() => serveStatic(`${fx.root}/does-not-exist`)).toThrow(/ENOENT/);
+    expect(() => serveStatic(fx.root, { maxAge: undefined, dotfiles: 'deny' })).not.toThrow();
   });
 });
 
