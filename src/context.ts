@@ -43,8 +43,7 @@ export class Context<P extends Params = Params> implements ChainHost {
   #attributes: Map<unknown, unknown> | undefined;
   #sent = false;
   /** ctx.sendStream(): started after response middleware, when the chain is done. */
-  #producer: BodyProducer | null = null;
-  #producerLength = 0;
+  #deferred: { readonly length: number; readonly produce: BodyProducer } | null = null;
   /** @internal The owning connection. */
   readonly owner: ContextOwner;
   /** @internal Written to the socket (or taken over by an error/timeout/upgrade): the chain stops. */
@@ -157,8 +156,7 @@ export class Context<P extends Params = Params> implements ChainHost {
     }
     this.#sent = true;
     this.response.body = null;
-    this.#producer = produce;
-    this.#producerLength = length;
+    this.#deferred = { length, produce };
     return this;
   }
 
@@ -176,7 +174,7 @@ export class Context<P extends Params = Params> implements ChainHost {
   /** @internal Let the server answer in the handler's stead (errors, panics). */
   resetForError(): void {
     this.#sent = false;
-    this.#producer = null;
+    this.#deferred = null;
     this.response.body = null;
     this.response.fields = null;
     this.response.hasContentType = false;
@@ -187,13 +185,13 @@ export class Context<P extends Params = Params> implements ChainHost {
 
   /** @internal ChainHost */
   chainDone(): void {
-    const produce = this.#producer;
-    if (produce !== null) {
-      this.#producer = null;
+    const deferred = this.#deferred;
+    if (deferred !== null) {
+      this.#deferred = null;
       if (!this.finished && this.stream_ === null) {
         try {
-          this.stream_ = this.owner.startStream(this, this.#producerLength);
-          produce(this.stream_);
+          this.stream_ = this.owner.startStream(this, deferred.length);
+          deferred.produce(this.stream_);
         } catch (error) {
           return this.owner.chainFailed(this, error);
         }
