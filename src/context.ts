@@ -21,18 +21,29 @@ import type { SseOptions, SseStream } from './sse.js';
 export interface ContextOwner extends ServerLink {
   chainDone(ctx: Context<any>): void;
   chainFailed(ctx: Context<any>, error: unknown): void;
-  startStream(ctx: Context<any>): ResponseStream;
+  /** `length` ≥ 0: a Content-Length framed stream (see src/http/response-stream.ts). */
+  startStream(ctx: Context<any>, length?: number): ResponseStream;
   /** Reading was paused by the connection; whoever takes the socket over must resume it. */
   readonly wasPaused: boolean;
   /** Stop treating the socket as HTTP (an upgrade); returns the bytes that followed the head. */
   detachForUpgrade(): Buffer;
 }
 
+/** Writes a body of announced length once the head is out (ctx.sendStream()). */
+export type BodyProducer = (stream: ResponseStream) => void;
+
+/** Options of ctx.stream(). */
+export interface StreamOptions {
+  /** The exact body length: sent as Content-Length instead of chunked framing (also on HTTP/1.0,
+   *  keeping the connection). Writing fewer bytes before end() closes the connection. */
+  length?: number;
+}
+
 export type Params = Readonly<Record<string, string>>;
 
 /** What a StreamFilter calls to write the head and get the connection's stream. */
-function startStream(ctx: Context<any>): ResponseStream {
-  return ctx.owner.startStream(ctx);
+function startStream(ctx: Context<any>, length?: number): ResponseStream {
+  return ctx.owner.startStream(ctx, length);
 }
 
 export class Context<P extends Params = Params> implements ChainHost {
@@ -43,6 +54,8 @@ export class Context<P extends Params = Params> implements ChainHost {
   readonly response = new ResponseState();
   #attributes: Map<unknown, unknown> | undefined;
   #sent = false;
+  /** ctx.sendStream(): started after response middleware, when the chain is done. */
+  #deferred: { readonly length: number; readonly produce: BodyProducer } | null = null;
   /** @internal The owning connection. */
   readonly owner: ContextOwner;
   /** @internal Written to the socket (or taken over by an error/timeout/upgrade): the chain stops. */
@@ -139,15 +152,37 @@ export class Context<P extends Params = Params> implements ChainHost {
   }
 
   /** Start a streamed response now (chunked on HTTP/1.1, close-delimited on 1.0). */
-  stream(status?: number, headers?: Record<string, string | number>): ResponseStream {
+  stream(status?: number, headers?: Record<string, string | number>, options?: StreamOptions): ResponseStream {
     if (this.#sent) throw new WasmlaneError('WL_RESPONSE_ALREADY_SENT');
     if (status !== undefined) this.status(status);
     if (headers !== undefined) for (const name of Object.keys(headers)) this.header(name, headers[name]!);
+    const length = options?.length;
+    if (length !== undefined && !(Number.isSafeInteger(length) && length >= 0)) {
+      throw new TypeError('wasmlane: ctx.stream() length must be a non-negative safe integer');
+    }
     this.#sent = true;
     const filter = this.response.streamFilter;
-    const stream = filter === undefined ? this.owner.startStream(this) : filter.open(this, startStream);
+    const stream = filter === undefined ? this.owner.startStream(this, length) : filter.open(this, startStream, length);
     this.stream_ = stream;
     return stream;
+  }
+
+  /**
+   * Send a body of `length` bytes written later by `produce(stream)`: like send(), the response is
+   * only recorded — response middleware still sees an open head (headersSent false) and may set
+   * fields — and once the chain is done the head goes out with Content-Length and `produce` writes
+   * the bytes (honouring write()/onDrain backpressure) and calls end(). HEAD and 1xx/204/304
+   * responses drop what is written. Used by serveStatic() for files on disk.
+   */
+  sendStream(length: number, produce: BodyProducer): this {
+    if (this.#sent) throw new WasmlaneError('WL_RESPONSE_ALREADY_SENT');
+    if (!(Number.isSafeInteger(length) && length >= 0)) {
+      throw new TypeError('wasmlane: ctx.sendStream() length must be a non-negative safe integer');
+    }
+    this.#sent = true;
+    this.response.body = null;
+    this.#deferred = { length, produce };
+    return this;
   }
 
   /** Start a server-sent event stream (200 text/event-stream; see src/sse.ts). */
@@ -164,6 +199,7 @@ export class Context<P extends Params = Params> implements ChainHost {
   /** @internal Let the server answer in the handler's stead (errors, panics). */
   resetForError(): void {
     this.#sent = false;
+    this.#deferred = null;
     this.response.body = null;
     this.response.fields = null;
     this.response.hasContentType = false;
@@ -174,6 +210,18 @@ export class Context<P extends Params = Params> implements ChainHost {
 
   /** @internal ChainHost */
   chainDone(): void {
+    const deferred = this.#deferred;
+    if (deferred !== null) {
+      this.#deferred = null;
+      if (!this.finished && this.stream_ === null) {
+        try {
+          this.stream_ = this.owner.startStream(this, deferred.length);
+          deferred.produce(this.stream_);
+        } catch (error) {
+          return this.owner.chainFailed(this, error);
+        }
+      }
+    }
     this.owner.chainDone(this);
   }
 

@@ -76,3 +76,8 @@ export type { CorsOptions, OriginFunction, OriginVerdict } from './middleware/co
 export { compress, isCompressible } from './middleware/compress.js';
 export type { CompressOptions, Encoding } from './middleware/compress.js';
 export { negotiateEncoding, parseAcceptEncoding } from './middleware/accept-encoding.js';
+
+// --- Static files (issue 9): serveStatic(root, options), docs/static.md ---
+export { serveStatic } from './middleware/static.js';
+export type { StaticOptions, StaticHandler } from './middleware/static.js';
+export type { StreamOptions, BodyProducer } from './context.js';

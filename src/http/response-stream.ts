@@ -1,6 +1,10 @@
 // ctx.stream(): a response whose body is written over time. HTTP/1.1 → chunked transfer coding
 // (RFC 9112 §7.1); HTTP/1.0 → close-delimited (RFC 9112 §6.3 rule 8: the connection closes after).
 // write() returns false above the socket's high-water mark (the caller waits for onDrain).
+// With a known length (ctx.stream(…, { length }), ctx.sendStream()) the head carries Content-Length
+// (RFC 9112 §6.2) and the body is written raw: bytes past the length are dropped, and end() before
+// the length was reached destroys the connection — the client then sees an incomplete message
+// (RFC 9112 §8) instead of a short body it would take for complete.
 import type { Socket } from 'node:net';
 import type { ResponseStream } from './stream-types.js';
 
@@ -24,12 +28,15 @@ export class ResponseStreamImpl implements ResponseStream {
   #closeListeners: (() => void)[] = [];
   #drainListeners: (() => void)[] = [];
   #waitingDrain = false;
+  /** Body bytes still owed with a Content-Length head; -1 when the length is not fixed. */
+  #remaining: number;
 
-  constructor(socket: Socket, owner: StreamOwner, chunked: boolean, noBody: boolean) {
+  constructor(socket: Socket, owner: StreamOwner, chunked: boolean, noBody: boolean, length = -1) {
     this.#socket = socket;
     this.#owner = owner;
-    this.#chunked = chunked;
+    this.#chunked = chunked && length < 0;
     this.#noBody = noBody;
+    this.#remaining = noBody ? -1 : length;
   }
 
   get closed(): boolean {
@@ -45,7 +52,11 @@ export class ResponseStreamImpl implements ResponseStream {
     const socket = this.#socket;
     const length = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
     if (!this.#noBody && length > 0) {
-      if (this.#chunked) {
+      if (this.#remaining >= 0) {
+        if (length <= this.#remaining) socket.write(chunk);
+        else if (this.#remaining > 0) socket.write(toBytes(chunk).subarray(0, this.#remaining));
+        this.#remaining = Math.max(0, this.#remaining - length);
+      } else if (this.#chunked) {
         // chunk = chunk-size CRLF chunk-data CRLF (RFC 9112 §7.1)
         socket.cork();
         socket.write(`${length.toString(16)}\r\n`, 'latin1');
@@ -63,6 +74,12 @@ export class ResponseStreamImpl implements ResponseStream {
 
   end(): void {
     if (this.#closed) return;
+    if (this.#remaining > 0) {
+      // Short of the announced Content-Length: the framing cannot be completed.
+      this.#socket.destroy();
+      this.aborted();
+      return;
+    }
     if (this.#chunked && !this.#noBody) this.#socket.write(LAST_CHUNK, 'latin1');
     this.#close();
     this.#owner.streamEnded(this);
@@ -102,4 +119,8 @@ export class ResponseStreamImpl implements ResponseStream {
       }
     }
   }
+}
+
+function toBytes(chunk: string | Uint8Array): Uint8Array {
+  return typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
 }

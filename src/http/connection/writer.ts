@@ -7,7 +7,7 @@ import * as abi from '../../abi.js';
 import type { ErrorAnswers } from '../../answers.js';
 import type { Context, ContextOwner } from '../../context.js';
 import { WasmlaneError } from '../../errors.js';
-import { connectionLine, serializeHead, FRAME_CHUNKED, FRAME_CLOSE, writeResponse } from '../response.js';
+import { connectionLine, serializeHead, FRAME_CHUNKED, FRAME_CLOSE, FRAME_LENGTH, writeResponse } from '../response.js';
 import { ResponseStreamImpl } from '../response-stream.js';
 import type { StreamOwner } from '../response-stream.js';
 import type { ResponseStream } from '../stream-types.js';
@@ -76,18 +76,20 @@ export abstract class ResponseWriter extends ConnectionBase implements StreamOwn
   }
 
   /** ContextOwner: ctx.stream(). */
-  startStream(ctx: Context): ResponseStream {
+  startStream(ctx: Context, length = -1): ResponseStream {
     const state = ctx.response;
     const noBody = this.omitBody || statusHasNoBody(state.status);
-    // HTTP/1.0 has no chunked coding: the body ends when the connection closes (RFC 9112 §6.3).
+    // HTTP/1.0 has no chunked coding: the body ends when the connection closes (RFC 9112 §6.3),
+    // unless its length is known up front (Content-Length, RFC 9112 §6.2).
     const chunked = !this.http10;
-    if (!chunked) this.keepAlive = false;
+    if (!chunked && length < 0) this.keepAlive = false;
     this.resolveKeepAlive(ctx);
     this.disarmHandler();
-    const head = serializeHead(state, chunked ? FRAME_CHUNKED : FRAME_CLOSE, 0, connectionLine(this.keepAlive, this.http10, state.connection));
+    const framing = length >= 0 ? FRAME_LENGTH : chunked ? FRAME_CHUNKED : FRAME_CLOSE;
+    const head = serializeHead(state, framing, length, connectionLine(this.keepAlive, this.http10, state.connection));
     this.output.latin1(head);
     this.hookDrain();
-    const stream = new ResponseStreamImpl(this.socket, this, chunked, noBody);
+    const stream = new ResponseStreamImpl(this.socket, this, chunked, noBody, length);
     this.stream = stream;
     return stream;
   }
