@@ -58,11 +58,13 @@ export type LevelContext<Prefix extends string> = Context<Prefix extends '' ? Pa
  * ('' for the server): handlers and middleware see the params it names besides their own.
  */
 export abstract class RouteRegistrar<Prefix extends string = ''> {
-  /** This level's own hooks. */
+  /** @internal This level's own hooks. */
   protected readonly level: HookLevel<AnyContext> = { request: [], response: [] };
+  /** @internal */
   protected abstract readonly prefix: string;
-  /** Hook levels from the server down to this one (inclusive). */
+  /** @internal Hook levels from the server down to this one (inclusive). */
   protected abstract readonly levels: readonly HookLevel<AnyContext>[];
+  /** @internal */
   protected abstract readonly sink: RouteSink;
 
   get<P extends string>(pattern: P, handler: RouteHandler<JoinPattern<Prefix, P>>, options?: RouteOptions<RouteParams<JoinPattern<Prefix, P>>>): this {
