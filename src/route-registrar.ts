@@ -48,14 +48,18 @@ export interface RouteSink {
 export type RouteHandler<P extends string> = (ctx: Context<RouteParams<P>>) => unknown;
 
 /**
- * The context middleware of a level sees: at the server level any route's (`Params`), in a group the
- * params its prefix names (`server.group('/orgs/{org}', …)` → `{ org: string }`).
+ * The context server and group middleware see: `Params`, not the params of a pattern. Such middleware
+ * serves many routes, and with hook phases (issue 9) its request middleware runs before routing, and
+ * its response middleware also on 404s, where ctx.params is empty — so even a group prefix's params
+ * are not promised there (`noUncheckedIndexedAccess` makes each lookup `string | undefined`).
+ * Route-level middleware (RouteOptions) runs after the match and sees the route's params.
  */
-export type LevelContext<Prefix extends string> = Context<Prefix extends '' ? Params : RouteParams<Prefix>>;
+export type LevelContext = Context<Params>;
 
 /**
  * Registration methods shared by the Server and its groups. `Prefix` is the group's prefix pattern
- * ('' for the server): handlers and middleware see the params it names besides their own.
+ * ('' for the server): its routes' handlers and route-level middleware see the params it names
+ * besides their own.
  */
 export abstract class RouteRegistrar<Prefix extends string = ''> {
   /** @internal This level's own hooks. */
@@ -114,14 +118,14 @@ export abstract class RouteRegistrar<Prefix extends string = ''> {
   }
 
   /** fn(ctx) → Status | void | Promise: runs before the handler; Status.Reject stops the chain. */
-  requestMiddleware(fn: Middleware<LevelContext<Prefix>>): this {
+  requestMiddleware(fn: Middleware<LevelContext>): this {
     this.level.request.push(fn as Middleware<AnyContext>);
     this.sink.hooksChanged();
     return this;
   }
 
   /** fn(ctx) → Status | void | Promise: runs after the handler, before the response is written. */
-  responseMiddleware(fn: Middleware<LevelContext<Prefix>>): this {
+  responseMiddleware(fn: Middleware<LevelContext>): this {
     this.level.response.push(fn as Middleware<AnyContext>);
     this.sink.hooksChanged();
     return this;

@@ -66,13 +66,26 @@ describe('middleware params', () => {
     });
   });
 
-  test('group level: the params of the prefix', () => {
+  test('group level: Params too (it may run before routing, where no params are known)', () => {
     server.group('/orgs/{org}', (orgs) => {
       orgs.requestMiddleware((ctx) => {
-        expectTypeOf(ctx.params).toEqualTypeOf<{ org: string }>();
-        // @ts-expect-error the group's routes may not have it
-        void ctx.params.repo;
+        expectTypeOf(ctx).toEqualTypeOf<Context<Params>>();
+        // @ts-expect-error params are read-only
+        ctx.params.org = 'x';
       });
+      const needsOrg: Middleware<Context<{ org: string }>> = (ctx) => void ctx.params.org;
+      // @ts-expect-error not promised before routing: use it as route-level middleware instead
+      orgs.requestMiddleware(needsOrg);
+      orgs.get('/repos', (ctx) => ctx.send(ctx.params.org), { requestMiddleware: [needsOrg] });
+    });
+  });
+
+  test('a plain (ctx: Context) function fits every level', () => {
+    const plain = (ctx: Context): void => void ctx.request.path;
+    server.requestMiddleware(plain);
+    server.group('/orgs/{org}', (orgs) => {
+      orgs.responseMiddleware(plain);
+      orgs.get('/repos/{repo}', plain, { requestMiddleware: [plain] });
     });
   });
 

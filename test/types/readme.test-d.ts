@@ -48,21 +48,22 @@ export async function sample3(): Promise<void> {
 export async function sample4(): Promise<void> {
   const server = new Server();
   server.group('/orgs/{org}', (orgs) => {
-    orgs.requestMiddleware((ctx) => {
-      // Group middleware sees the prefix's params: { org: string }
-      if (ctx.params.org === 'blocked') {
-        ctx.status(403).send('no');
-        return Status.Reject;
-      }
+    orgs.get('/repos/{repo}', (ctx) => ctx.send(`${ctx.params.org}/${ctx.params.repo}`), {
+      requestMiddleware: [(ctx) => {
+        // Route-level middleware runs after the match: { org: string; repo: string }
+        if (ctx.params.org === 'blocked') {
+          ctx.status(403).send('no');
+          return Status.Reject;
+        }
+      }],
     });
-    orgs.get('/repos/{repo}', (ctx) => ctx.send(`${ctx.params.org}/${ctx.params.repo}`));
     orgs.group('/teams/{team}', (teams) => {
       teams.get('/', (ctx) => ctx.json({ org: ctx.params.org, team: ctx.params.team }));
     });
   });
 }
 
-// docs/types.md:62
+// docs/types.md:70
 export async function sample5(): Promise<void> {
   const server = new Server();
   const loadItem: Middleware<Context<{ id: string }>> = (ctx) => {
@@ -71,9 +72,11 @@ export async function sample5(): Promise<void> {
   server.get('/items/{id}', (ctx) => ctx.json(ctx.attributes.get('item')), { requestMiddleware: [loadItem] });
   // @ts-expect-error '/items' has no {id}
   server.get('/items', (ctx) => ctx.send('all'), { requestMiddleware: [loadItem] });
+  // @ts-expect-error server middleware may run before routing: no {id} promised
+  server.requestMiddleware(loadItem);
 }
 
-// docs/types.md:90
+// docs/types.md:100
 export async function sample6(): Promise<void> {
   const server = new Server();
   server.ws('/rooms/{room}', {
@@ -94,7 +97,7 @@ export async function sample6(): Promise<void> {
   server.ws('/typo', {}, { maxPayLoad: 1024 });
 }
 
-// docs/types.md:140
+// docs/types.md:150
 export async function sample7(): Promise<void> {
   const ws = await connect('ws://127.0.0.1:8080/rooms/lobby', { headers: { authorization: 'Bearer ann' } });
   ws.on('message', (data, isBinary) => console.log(isBinary ? data : data.toString()));
@@ -108,7 +111,7 @@ describe('documentation samples compile', () => {
   test('README.md:55', () => expectTypeOf(sample2).toBeFunction());
   test('docs/types.md:14', () => expectTypeOf(sample3).toBeFunction());
   test('docs/types.md:33', () => expectTypeOf(sample4).toBeFunction());
-  test('docs/types.md:62', () => expectTypeOf(sample5).toBeFunction());
-  test('docs/types.md:90', () => expectTypeOf(sample6).toBeFunction());
-  test('docs/types.md:140', () => expectTypeOf(sample7).toBeFunction());
+  test('docs/types.md:70', () => expectTypeOf(sample5).toBeFunction());
+  test('docs/types.md:100', () => expectTypeOf(sample6).toBeFunction());
+  test('docs/types.md:150', () => expectTypeOf(sample7).toBeFunction());
 });
