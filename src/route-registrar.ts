@@ -159,8 +159,11 @@ export abstract class RouteRegistrar<Prefix extends string = ''> {
 
 /** A group of routes under a prefix (server.group(prefix, (group) => …)); `Prefix` types its params. */
 export class RouteGroup<Prefix extends string = string> extends RouteRegistrar<Prefix> {
+  /** @internal */
   protected readonly prefix: string;
+  /** @internal */
   protected readonly levels: readonly HookLevel<AnyContext>[];
+  /** @internal */
   protected readonly sink: RouteSink;
 
   constructor(sink: RouteSink, prefix: string, parentLevels: readonly HookLevel<AnyContext>[]) {
