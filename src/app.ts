@@ -38,9 +38,11 @@ interface RoutedSlot {
 
 const NO_PARAMS: Params = Object.freeze({});
 
-export abstract class App extends RouteRegistrar implements RouteSink {
+// Not declared `implements RouteSink`: its members are internal (stripped from dist/*.d.ts); the
+// registrar's `sink` field checks the shape.
+export abstract class App extends RouteRegistrar {
   readonly config: ServerConfig;
-  /** onRequestError / onPanic hooks and the default error answers. */
+  /** @internal onRequestError / onPanic hooks and the default error answers. */
   readonly answers = new ErrorAnswers();
   protected readonly prefix = '';
   protected readonly levels: readonly HookLevel<AnyContext>[];
@@ -58,10 +60,10 @@ export abstract class App extends RouteRegistrar implements RouteSink {
     this.config = resolveServerConfig(options);
   }
 
-  /** The step a WebSocket route runs (the Server bridges it to its sockets, engines and topics). */
+  /** @internal The step a WebSocket route runs (the Server bridges it to its sockets, engines and topics). */
   protected abstract webSocketStep(handlers: unknown, options: ResolvedWebSocketOptions): Step<AnyContext>;
 
-  /** Match `request`: its route and params, or the error to answer with (404, 405 + Allow, 501). */
+  /** @internal Match `request`: its route and params, or the error to answer with (404, 405 + Allow, 501). */
   routeFor(request: Request): Routed {
     if (this.#dirty) this.resolveSteps();
     const out = this.#routed;
@@ -91,6 +93,7 @@ export abstract class App extends RouteRegistrar implements RouteSink {
 
   // --- RouteSink -----------------------------------------------------------------------------------
 
+  /** @internal RouteSink */
   addRoute(method: string, pattern: string, handler: Handler, options: RouteOptions | undefined,
     levels: readonly HookLevel<AnyContext>[]): void {
     const own: HookLevel<AnyContext> = {
@@ -115,11 +118,13 @@ export abstract class App extends RouteRegistrar implements RouteSink {
     this.#dirty = true;
   }
 
+  /** @internal RouteSink */
   addWebSocket(pattern: string, handlers: unknown, options: unknown, levels: readonly HookLevel<AnyContext>[]): void {
     const resolved = resolveWebSocketOptions(options); // invalid options throw here, at registration
     this.addRoute('GET', pattern, this.webSocketStep(handlers, resolved), undefined, levels);
   }
 
+  /** @internal RouteSink */
   hooksChanged(): void {
     this.#dirty = true;
   }
@@ -140,13 +145,13 @@ export abstract class App extends RouteRegistrar implements RouteSink {
 
   // --- for the Server ------------------------------------------------------------------------------
 
-  /** Freeze every route's steps (server → groups → route hooks around the handler). */
+  /** @internal Freeze every route's steps (server → groups → route hooks around the handler). */
   protected resolveSteps(): void {
     for (const route of this.#routes) route.steps = buildSteps(route.levels, route.handler);
     this.#dirty = false;
   }
 
-  /** Every route's handlerTimeoutMs (the sweeper's period follows the shortest timeout). */
+  /** @internal Every route's handlerTimeoutMs (the sweeper's period follows the shortest timeout). */
   protected handlerTimeouts(): number[] {
     return this.#routes.map((route) => route.handlerTimeoutMs);
   }

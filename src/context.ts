@@ -9,7 +9,6 @@ import { WasmlaneError } from './errors.js';
 import { cookieKeysOf } from './http/cookie-sign.js';
 import { serializeClearCookie, serializeCookie } from './http/cookies.js';
 import type { CookieOptions } from './http/cookies.js';
-import type { ChainHost } from './hooks.js';
 import type { Request } from './http/request.js';
 import { checkStatus, ResponseState } from './http/response.js';
 import type { ResponseBody } from './http/response.js';
@@ -46,7 +45,13 @@ function startStream(ctx: Context<any>, length?: number): ResponseStream {
   return ctx.owner.startStream(ctx, length);
 }
 
-export class Context<P extends Params = Params> implements ChainHost {
+/**
+ * Members tagged internal (the owner, the finished/stream state, the chain callbacks of ChainHost in
+ * src/hooks.ts, resetForError) are for the connection and the runner: tsconfig.build.json strips them
+ * from dist/*.d.ts (stripInternal), so they are not part of the published type. The class is not
+ * declared `implements ChainHost` for that reason; runChain() checks it structurally.
+ */
+export class Context<P extends Params = Params> {
   readonly request: Request;
   /** Route parameters, percent-decoded (typed from the route pattern). */
   params: P;
@@ -85,7 +90,7 @@ export class Context<P extends Params = Params> implements ChainHost {
     return this.#sent;
   }
 
-  /** @internal ChainHost */
+  /** @internal ChainHost: the chain must stop (finished). */
   get halted(): boolean {
     return this.finished;
   }

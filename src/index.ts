@@ -81,3 +81,9 @@ export { negotiateEncoding, parseAcceptEncoding } from './middleware/accept-enco
 export { serveStatic } from './middleware/static.js';
 export type { StaticOptions, StaticHandler } from './middleware/static.js';
 export type { StreamOptions, BodyProducer } from './context.js';
+
+// --- Types (issue 9): typed params per level, ws.data from upgrade, WebSocket events; docs/types.md ---
+export type { WebSocketEvents, WebSocketListener } from './ws/websocket.js';
+export type { RouteHandler, LevelContext } from './route-registrar.js';
+export type { JoinPattern, ParamNames } from './router.js';
+export type { RouteRegistrar } from './route-registrar.js';
