@@ -81,3 +81,7 @@ export { negotiateEncoding, parseAcceptEncoding } from './middleware/accept-enco
 export { serveStatic } from './middleware/static.js';
 export type { StaticOptions, StaticHandler } from './middleware/static.js';
 export type { StreamOptions, BodyProducer } from './context.js';
+
+// --- Fetch handlers (issue 10): serve(app.fetch), mountFetch(server, prefix, handler), docs/fetch.md ---
+export { serve, mountFetch, fetchHandler, installFetchGlobals, restoreFetchGlobals, FetchRequest, FetchResponse, LazyRequest } from './fetch/index.js';
+export type { FetchHandler, FetchEnv, FetchMountOptions, ServeOptions, ServedServer } from './fetch/index.js';
