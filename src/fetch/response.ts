@@ -29,6 +29,9 @@ export interface FastParts {
   /** The HeadersLike as given, or the live Headers once `headers` was read. */
   headers: HeadersLike | undefined;
   body: FastBody;
+  /** `new Response(null, getResponse)` (how hono answers HEAD): the byte length of the GET
+   *  response's string/bytes body, for the HEAD response's Content-Length. */
+  headLength?: number;
   /** Set once anything forced the native Response into being: use it instead. */
   native: Response | undefined;
 }
@@ -65,6 +68,12 @@ export class FetchResponse {
     const fast = isFastBody(this.#body);
     this[STATE] = { status, headers: init?.headers, body: fast ? this.#body as FastBody : null, native: undefined };
     if (!fast) this.#native();
+    else if (body == null && init !== undefined) {
+      const from = (init as { [STATE]?: FastParts })[STATE];
+      const source = from?.native === undefined ? from?.body : undefined;
+      if (typeof source === 'string') this[STATE].headLength = Buffer.byteLength(source);
+      else if (source instanceof Uint8Array || source instanceof ArrayBuffer) this[STATE].headLength = source.byteLength;
+    }
   }
 
   get status(): number {

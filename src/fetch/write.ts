@@ -10,6 +10,7 @@
 //     ReadableStream producer (hono's stream()/streamSSE() onAbort) learns of it.
 // Set-Cookie lines stay separate (Headers iteration yields each one, Fetch §2.2.2 "sort and combine");
 // framing fields (Content-Length, Transfer-Encoding, Connection) are the server's (src/http/response.ts).
+import * as abi from '../abi.js';
 import type { Context } from '../context.js';
 import type { ResponseStream } from '../http/stream-types.js';
 import { NativeResponse } from './request.js';
@@ -32,6 +33,11 @@ export function writeFetchResponse(ctx: Context<any>, response: Response): void 
     const text = typeof body === 'string';
     const length = fast.headers === undefined ? undefined : applyHeaders(ctx, fast.headers);
     if (text && !ctx.response.hasContentType) ctx.header('content-type', DEFAULT_TEXT_TYPE);
+    if (body === null && fast.headLength !== undefined && ctx.request.methodId === abi.METHOD_HEAD) {
+      // RFC 9110 §9.3.2 / §8.6: a HEAD response may carry the Content-Length the GET would have.
+      ctx.stream(undefined, undefined, { length: fast.headLength }).end();
+      return;
+    }
     if (body === null || text || body instanceof Uint8Array) {
       ctx.send(body);
       return;
@@ -108,9 +114,43 @@ function bodySource(response: Response): string | Uint8Array | number | null | u
 
 // --- streaming ---------------------------------------------------------------------------------
 
+type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
+
+/** Resolves with `undefined` after the current turn's I/O callbacks (setImmediate). */
+function nextTurn(): Promise<undefined> {
+  return new Promise((resolve) => setImmediate(() => resolve(undefined)));
+}
+
 async function pipe(ctx: Context<any>, body: ReadableStream<Uint8Array>, length: number | undefined): Promise<void> {
-  let out: ResponseStream;
   const reader = body.getReader();
+  let first: ReadResult;
+  let second: Promise<ReadResult> | undefined;
+  try {
+    first = await reader.read();
+    if (length === undefined && !first.done) {
+      // A stream that is already complete (a re-wrapped string body: hono's `new Response(c.res.body,
+      // c.res)`) is sent whole with Content-Length; one that is still producing is not held back
+      // beyond this turn (SSE's first event goes out at once).
+      second = reader.read();
+      const settled = await Promise.race([second, nextTurn()]);
+      if (settled !== undefined && settled.done && !ctx.finished) {
+        ctx.send(toBytes(first.value));
+        return;
+      }
+    }
+    if (first.done && !ctx.finished) {
+      ctx.send(null);
+      return;
+    }
+  } catch (error) {
+    reader.cancel().catch(() => {});
+    throw error; // nothing is on the wire yet: the server answers 500
+  }
+  if (ctx.finished) {
+    reader.cancel().catch(() => {});
+    return;
+  }
+  let out: ResponseStream;
   try {
     out = ctx.stream(undefined, undefined, length === undefined ? undefined : { length });
   } catch (error) {
@@ -131,15 +171,17 @@ async function pipe(ctx: Context<any>, body: ReadableStream<Uint8Array>, length:
     if (!done) reader.cancel().catch(() => {});
   });
   try {
+    let next: ReadResult = first;
     for (;;) {
-      const next = await reader.read();
       if (next.done) break;
       if (out.closed) return;
-      const chunk: unknown = next.value;
-      const bytes = typeof chunk === 'string' || chunk instanceof Uint8Array ? chunk
-        : ArrayBuffer.isView(chunk) ? new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-          : new Uint8Array(chunk as ArrayBuffer);
-      if (!out.write(bytes) && !out.closed) await new Promise<void>((resolve) => (wake = resolve));
+      if (!out.write(toBytes(next.value)) && !out.closed) await new Promise<void>((resolve) => (wake = resolve));
+      if (second !== undefined) {
+        next = await second;
+        second = undefined;
+      } else {
+        next = await reader.read();
+      }
     }
     done = true;
     out.end();
@@ -149,4 +191,11 @@ async function pipe(ctx: Context<any>, body: ReadableStream<Uint8Array>, length:
     done = true;
     if (!out.closed) ctx.owner.socket.destroy();
   }
+}
+
+/** A stream chunk as wasmlane writes it (strings tolerated; other views wrapped without copying). */
+function toBytes(chunk: unknown): string | Uint8Array {
+  if (typeof chunk === 'string' || chunk instanceof Uint8Array) return chunk;
+  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  return new Uint8Array(chunk as ArrayBuffer);
 }
