@@ -87,3 +87,7 @@ export type { WebSocketEvents, WebSocketListener } from './ws/websocket.js';
 export type { RouteHandler, LevelContext } from './route-registrar.js';
 export type { JoinPattern, ParamNames } from './router.js';
 export type { RouteRegistrar } from './route-registrar.js';
+
+// --- Fetch handlers (issue 10): serve(app.fetch), mountFetch(server, prefix, handler), docs/fetch.md ---
+export { serve, mountFetch, fetchHandler, installFetchGlobals, restoreFetchGlobals, FetchRequest, FetchResponse, LazyRequest } from './fetch/index.js';
+export type { FetchHandler, FetchEnv, FetchMountOptions, ServeOptions, ServedServer } from './fetch/index.js';
