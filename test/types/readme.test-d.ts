@@ -1,7 +1,7 @@
 // GENERATED from README.md and docs/types.md by test/types/doc-samples.ts: do not edit by hand.
 // Regenerate after changing a sample: UPDATE_DOC_SAMPLES=1 npx vitest run test/types/readme-sync.test.ts
 import { describe, expectTypeOf, test } from 'vitest';
-import { Server, Status, connect, type Context, type Middleware } from 'wasmlane';
+import { Server, Status, compress, connect, cors, serveStatic, type Context, type Middleware } from 'wasmlane';
 
 // README.md:37
 export async function sample1(): Promise<void> {
@@ -14,23 +14,19 @@ export async function sample1(): Promise<void> {
 // README.md:55
 export async function sample2(): Promise<void> {
   const server = new Server({ host: '127.0.0.1', port: 8080, request: { maxBodySize: 64 * 1024 } });
-  server.requestMiddleware((ctx) => {
-    if (ctx.request.path.startsWith('/admin') && !ctx.request.header('authorization')) {
-      ctx.status(401).send('who are you?');
-      return Status.Reject;
-    }
-  });
-  server.get('/admin/uptime', (ctx) => ctx.json({ uptime: process.uptime() }));
+  server.use(cors({ origin: ['https://app.example'], credentials: true })); // preflights on any path
+  server.use(compress());                                                   // br / gzip / deflate
+  server.get('/assets/{*path}', serveStatic('./public', { prefix: '/assets', maxAge: 3600 }));
   server.get('/users/{id:\\d+}', (ctx) => ctx.json({ id: Number(ctx.params.id) }));
-  server.post('/echo', async (ctx) => ctx.json(await ctx.request.json()));    // invalid JSON → 400
+  server.post('/echo', async (ctx) => ctx.json(await ctx.request.json()));     // invalid JSON → 400
   server.ws('/chat', {
     open(ws) { ws.subscribe('chat'); },
     message(ws, data, isBinary) { server.publish('chat', data, isBinary); }, // to every subscriber
   });
-  server.get('/events', (ctx) => { ctx.sse().subscribe('chat'); });          // the same topic, as SSE
-  server.onRequestError((err, ctx) => { ctx.json({ error: err.code }); });   // 404, 405, 413, 4xx …
+  server.get('/events', (ctx) => { ctx.sse().subscribe('chat'); });           // the same topic, as SSE
+  server.onRequestError((err, ctx) => { ctx.json({ error: err.code }); });    // 404, 405, 413, 4xx …
   await server.listen();
-  process.once('SIGINT', () => server.close({ timeoutMs: 5000 }));           // graceful shutdown
+  process.once('SIGINT', () => server.close({ timeoutMs: 5000 }));            // graceful shutdown
 }
 
 // docs/types.md:14
