@@ -5,6 +5,8 @@
 import { createServer } from 'node:net';
 import type { Server as NetServer, Socket } from 'node:net';
 import { App } from './app.js';
+import type { TopicBroker } from './broker.js';
+import { serverClosed, serverListening } from './cluster/registry.js';
 import type { RequestConfig, ServerOptions } from './config.js';
 import { headLimitsFrom } from './config.js';
 import type { Step } from './hooks.js';
@@ -27,6 +29,12 @@ import type { WebSocket } from './ws/websocket.js';
 import { webSocketRoute } from './websocket-route.js';
 
 export type { PanicHook, RequestErrorHook } from './app.js';
+
+/** Server options plus the topic broker (src/broker.ts), which is not configuration. */
+export interface ServerInit extends ServerOptions {
+  /** Carries publish()/subscribe() beyond this process (cluster, Redis); absent = this process only. */
+  broker?: TopicBroker;
+}
 
 export class Server extends App implements ConnectionHost, UpgradeHost {
   /** The engine of every loop this server runs (parsers, decoders, WebSocket codec), chosen once. */
@@ -52,11 +60,13 @@ export class Server extends App implements ConnectionHost, UpgradeHost {
   /** Set while closing: resolves the wait for the last socket. */
   #drained: (() => void) | null = null;
 
-  constructor(options?: ServerOptions) {
-    super(options);
+  constructor(options?: ServerInit) {
+    const { broker, ...rest } = options ?? {};
+    super(rest);
     this.engines = new EngineSet(this.config.engine);
     this.engine = this.engines.kind;
     this.headLimits = headLimitsFrom(this.config.request);
+    if (broker !== undefined) this.topics.useBroker(broker);
   }
 
   // --- ConnectionHost ------------------------------------------------------------------------------
@@ -138,8 +148,11 @@ export class Server extends App implements ConnectionHost, UpgradeHost {
         net.on('error', () => {}); // accept errors (EMFILE …) must not crash the process
         this.#startSweeper();
         const address = net.address();
-        if (address === null || typeof address === 'string') return resolve({ host: config.host, port: config.port });
-        resolve({ host: address.address, port: address.port });
+        const bound = address === null || typeof address === 'string'
+          ? { host: config.host, port: config.port }
+          : { host: address.address, port: address.port };
+        serverListening(this, bound.port); // a cluster worker drains and counts it (src/cluster/)
+        resolve(bound);
       });
     });
   }
@@ -152,6 +165,7 @@ export class Server extends App implements ConnectionHost, UpgradeHost {
     if (this.#closed !== null) return this.#closed;
     const net = this.#net;
     this.#closing = true;
+    serverClosed(this);
     if (net === null) return (this.#closed = Promise.resolve());
     for (const hook of this.closeHooks) {
       try {
