@@ -81,3 +81,9 @@ export { negotiateEncoding, parseAcceptEncoding } from './middleware/accept-enco
 export { serveStatic } from './middleware/static.js';
 export type { StaticOptions, StaticHandler } from './middleware/static.js';
 export type { StreamOptions, BodyProducer } from './context.js';
+
+// --- Scale-out (issue 11): cluster() on every core, pluggable topic brokers, docs/scaling.md ---
+export type { TopicBroker, BrokerLink } from './broker.js';
+export type { ServerInit } from './server.js';
+export { cluster, ClusterPrimary, ClusterWorker, ClusterBroker } from './cluster/index.js';
+export type { ClusterOptions, Cluster, ClusterStats, WorkerReport, WorkerStats, BrokerCounters } from './cluster/index.js';
