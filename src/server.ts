@@ -30,6 +30,9 @@ import { webSocketRoute } from './websocket-route.js';
 
 export type { PanicHook, RequestErrorHook } from './app.js';
 
+/** close(): how long a connection that has not sent its first byte may take to send a request. */
+const FRESH_GRACE_MS = 1000;
+
 /** Server options plus the topic broker (src/broker.ts), which is not configuration. */
 export interface ServerInit extends ServerOptions {
   /** Carries publish()/subscribe() beyond this process (cluster, Redis); absent = this process only. */
@@ -180,13 +183,24 @@ export class Server extends App implements ConnectionHost, UpgradeHost {
     const allGone = new Promise<void>((resolve) => (this.#drained = resolve));
     const done = Promise.all([netClosed, allGone]);
     this.#checkDrained();
-    for (const conn of this.#connections) conn.closeIfIdle();
+    // Idle connections that served requests close now. One that has not sent a byte yet may have its
+    // first request in flight (accepted just before close(), e.g. handed over by the cluster primary):
+    // it gets a grace of up to 1 s (its response says Connection: close), then closes if still idle.
+    let fresh = false;
+    for (const conn of this.#connections) {
+      if (conn.socket.bytesRead > 0) conn.closeIfIdle();
+      else fresh = true;
+    }
+    const grace = fresh ? setTimeout(() => {
+      for (const conn of this.#connections) conn.closeIfIdle();
+    }, Math.min(FRESH_GRACE_MS, options.timeoutMs ?? 10_000)) : undefined;
     const timer = setTimeout(() => {
       for (const conn of this.#connections) conn.destroy();
       for (const socket of this.upgradedSockets) socket.destroy();
     }, options.timeoutMs ?? 10_000);
     this.#closed = done.then(() => {
       clearTimeout(timer);
+      clearTimeout(grace);
       if (this.#sweeper !== null) clearInterval(this.#sweeper);
       this.#sweeper = null;
     });

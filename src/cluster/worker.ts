@@ -1,6 +1,7 @@
 // A cluster worker: runs the user's setup, attaches the cluster broker to every server that listens
 // here, tells the primary when it listens, reports its counters, and drains on the primary's word
 // (or on SIGTERM/SIGINT sent to it directly) with server.close({ timeoutMs }) before exiting.
+import nodeCluster from 'node:cluster';
 import { EventEmitter } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import { ClusterBroker } from './broker.js';
@@ -128,8 +129,17 @@ export class ClusterWorker extends EventEmitter {
       await this.#options.teardown?.();
     } finally {
       this.emit('drained');
-      // Exit now: user resources (intervals, clients) must not keep a drained worker alive.
-      setImmediate(() => process.exit(0));
+      // Leave through worker.disconnect(): its exchange with the primary is ordered after any
+      // connection the round-robin scheduler handed us before it saw our listener close, and those are
+      // handed back (to another worker) instead of dying with this process. Then exit, so user
+      // resources (intervals, clients) cannot keep a drained worker alive.
+      const exit = (): void => void setImmediate(() => process.exit(0));
+      if (nodeCluster.worker !== undefined && process.connected) {
+        process.once('disconnect', exit);
+        nodeCluster.worker.disconnect();
+      } else {
+        exit();
+      }
     }
   }
 
