@@ -91,3 +91,9 @@ export type { RouteRegistrar } from './route-registrar.js';
 // --- Fetch handlers (issue 10): serve(app.fetch), mountFetch(server, prefix, handler), docs/fetch.md ---
 export { serve, mountFetch, fetchHandler, installFetchGlobals, restoreFetchGlobals, FetchRequest, FetchResponse, LazyRequest } from './fetch/index.js';
 export type { FetchHandler, FetchEnv, FetchMountOptions, ServeOptions, ServedServer } from './fetch/index.js';
+
+// --- Scale-out (issue 11): cluster() on every core, pluggable topic brokers, docs/scaling.md ---
+export type { TopicBroker, BrokerLink } from './broker.js';
+export type { ServerInit } from './server.js';
+export { cluster, ClusterPrimary, ClusterWorker, ClusterBroker } from './cluster/index.js';
+export type { ClusterOptions, Cluster, ClusterStats, WorkerReport, WorkerStats, BrokerCounters } from './cluster/index.js';

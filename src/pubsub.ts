@@ -6,6 +6,10 @@
 // Slow consumers are handled here, identically for every transport: a subscriber whose bufferedAmount
 // is above its maxBufferedAmount is skipped ('drop', the default) or closed ('close') — never waited on,
 // so one stalled reader cannot hold back the others.
+//
+// A TopicBroker (src/broker.ts), when attached, carries publishes to other processes and back; the
+// registry tells it when a topic gains its first / loses its last local subscriber.
+import type { BrokerLink, TopicBroker } from './broker.js';
 
 export interface PublishedMessage {
   readonly topic: string;
@@ -52,15 +56,36 @@ export function toPayload(data: string | Buffer | ArrayBufferView | ArrayBuffer)
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
-export class TopicRegistry {
+export class TopicRegistry implements BrokerLink {
   private readonly topics = new Map<string, Set<TopicSubscriber>>();
   private readonly bySubscriber = new Map<TopicSubscriber, Set<string>>();
+  #broker: TopicBroker | undefined;
+
+  /** The broker carrying publishes to other processes; undefined = this process only. */
+  get broker(): TopicBroker | undefined {
+    return this.#broker;
+  }
+
+  /** Attach `broker` (once): topics subscribed already are announced to it. */
+  useBroker(broker: TopicBroker): void {
+    if (this.#broker !== undefined) throw new Error('wasmlane: a broker is attached already');
+    this.#broker = broker;
+    broker.attach(this);
+    for (const topic of this.topics.keys()) broker.topicActive(topic);
+  }
+
+  activeTopics(): IterableIterator<string> {
+    return this.topics.keys();
+  }
 
   /** Add `subscriber` to `topic`; false when it already was subscribed. */
   subscribe(subscriber: TopicSubscriber, topic: string): boolean {
     if (typeof topic !== 'string') throw new TypeError('wasmlane: topic must be a string');
     let members = this.topics.get(topic);
-    if (members === undefined) this.topics.set(topic, (members = new Set()));
+    if (members === undefined) {
+      this.topics.set(topic, (members = new Set()));
+      this.#broker?.topicActive(topic);
+    }
     if (members.has(subscriber)) return false;
     members.add(subscriber);
     let own = this.bySubscriber.get(subscriber);
@@ -73,7 +98,7 @@ export class TopicRegistry {
   unsubscribe(subscriber: TopicSubscriber, topic: string): boolean {
     const members = this.topics.get(topic);
     if (members === undefined || !members.delete(subscriber)) return false;
-    if (members.size === 0) this.topics.delete(topic);
+    if (members.size === 0) this.#idle(topic);
     const own = this.bySubscriber.get(subscriber);
     own?.delete(topic);
     if (own?.size === 0) this.bySubscriber.delete(subscriber);
@@ -87,9 +112,14 @@ export class TopicRegistry {
     for (const topic of own) {
       const members = this.topics.get(topic);
       members?.delete(subscriber);
-      if (members?.size === 0) this.topics.delete(topic);
+      if (members?.size === 0) this.#idle(topic);
     }
     this.bySubscriber.delete(subscriber);
+  }
+
+  #idle(topic: string): void {
+    this.topics.delete(topic);
+    this.#broker?.topicIdle(topic);
   }
 
   isSubscribed(subscriber: TopicSubscriber, topic: string): boolean {
@@ -110,6 +140,22 @@ export class TopicRegistry {
    * else binary unless `isBinary` says otherwise (the same rule as ws.send).
    */
   publish(topic: string, data: string | Buffer | ArrayBufferView | ArrayBuffer, isBinary?: boolean): number {
+    const broker = this.#broker;
+    if (broker === undefined) return this.#fanOut(topic, data, isBinary);
+    const payload = toPayload(data);
+    const binary = isBinary ?? typeof data !== 'string';
+    // Local subscribers first, directly; the broker carries it to every other process (never back here).
+    const delivered = this.#fanOut(topic, payload, binary);
+    broker.publish(topic, payload, binary);
+    return delivered;
+  }
+
+  /** BrokerLink: a message from another process, for this process's subscribers only. */
+  deliverLocal(topic: string, data: Buffer, isBinary: boolean): number {
+    return this.#fanOut(topic, data, isBinary);
+  }
+
+  #fanOut(topic: string, data: string | Buffer | ArrayBufferView | ArrayBuffer, isBinary: boolean | undefined): number {
     const members = this.topics.get(topic);
     if (members === undefined || members.size === 0) return 0;
     const message = new Message(topic, toPayload(data), isBinary ?? typeof data !== 'string');

@@ -5,6 +5,8 @@
 import { createServer } from 'node:net';
 import type { Server as NetServer, Socket } from 'node:net';
 import { App } from './app.js';
+import type { TopicBroker } from './broker.js';
+import { serverClosed, serverListening } from './cluster/registry.js';
 import type { RequestConfig, ServerOptions } from './config.js';
 import { headLimitsFrom } from './config.js';
 import type { Step } from './hooks.js';
@@ -27,6 +29,15 @@ import type { WebSocket } from './ws/websocket.js';
 import { webSocketRoute } from './websocket-route.js';
 
 export type { PanicHook, RequestErrorHook } from './app.js';
+
+/** close(): how long a connection that has not sent its first byte may take to send a request. */
+const FRESH_GRACE_MS = 1000;
+
+/** Server options plus the topic broker (src/broker.ts), which is not configuration. */
+export interface ServerInit extends ServerOptions {
+  /** Carries publish()/subscribe() beyond this process (cluster, Redis); absent = this process only. */
+  broker?: TopicBroker;
+}
 
 // Not declared `implements ConnectionHost, UpgradeHost`: those members are internal (stripped from
 // dist/*.d.ts); `new Connection(socket, this)` and the WebSocket bridge check the shapes.
@@ -55,11 +66,13 @@ export class Server extends App {
   /** Set while closing: resolves the wait for the last socket. */
   #drained: (() => void) | null = null;
 
-  constructor(options?: ServerOptions) {
-    super(options);
+  constructor(options?: ServerInit) {
+    const { broker, ...rest } = options ?? {};
+    super(rest);
     this.engines = new EngineSet(this.config.engine);
     this.engine = this.engines.kind;
     this.headLimits = headLimitsFrom(this.config.request);
+    if (broker !== undefined) this.topics.useBroker(broker);
   }
 
   // --- ConnectionHost ------------------------------------------------------------------------------
@@ -149,8 +162,11 @@ export class Server extends App {
         net.on('error', () => {}); // accept errors (EMFILE …) must not crash the process
         this.#startSweeper();
         const address = net.address();
-        if (address === null || typeof address === 'string') return resolve({ host: config.host, port: config.port });
-        resolve({ host: address.address, port: address.port });
+        const bound = address === null || typeof address === 'string'
+          ? { host: config.host, port: config.port }
+          : { host: address.address, port: address.port };
+        serverListening(this, bound.port); // a cluster worker drains and counts it (src/cluster/)
+        resolve(bound);
       });
     });
   }
@@ -163,6 +179,7 @@ export class Server extends App {
     if (this.#closed !== null) return this.#closed;
     const net = this.#net;
     this.#closing = true;
+    serverClosed(this);
     if (net === null) return (this.#closed = Promise.resolve());
     for (const hook of this.closeHooks) {
       try {
@@ -177,13 +194,24 @@ export class Server extends App {
     const allGone = new Promise<void>((resolve) => (this.#drained = resolve));
     const done = Promise.all([netClosed, allGone]);
     this.#checkDrained();
-    for (const conn of this.#connections) conn.closeIfIdle();
+    // Idle connections that served requests close now. One that has not sent a byte yet may have its
+    // first request in flight (accepted just before close(), e.g. handed over by the cluster primary):
+    // it gets a grace of up to 1 s (its response says Connection: close), then closes if still idle.
+    let fresh = false;
+    for (const conn of this.#connections) {
+      if (conn.socket.bytesRead > 0) conn.closeIfIdle();
+      else fresh = true;
+    }
+    const grace = fresh ? setTimeout(() => {
+      for (const conn of this.#connections) conn.closeIfIdle();
+    }, Math.min(FRESH_GRACE_MS, options.timeoutMs ?? 10_000)) : undefined;
     const timer = setTimeout(() => {
       for (const conn of this.#connections) conn.destroy();
       for (const socket of this.upgradedSockets) socket.destroy();
     }, options.timeoutMs ?? 10_000);
     this.#closed = done.then(() => {
       clearTimeout(timer);
+      clearTimeout(grace);
       if (this.#sweeper !== null) clearInterval(this.#sweeper);
       this.#sweeper = null;
     });
