@@ -9,7 +9,7 @@ import { WasmlaneError } from './errors.js';
 import { cookieKeysOf } from './http/cookie-sign.js';
 import { serializeClearCookie, serializeCookie } from './http/cookies.js';
 import type { CookieOptions } from './http/cookies.js';
-import type { ChainHost } from './hooks.js';
+import type { ChainHost, ResponseChainHost } from './hooks.js';
 import type { Request } from './http/request.js';
 import { checkStatus, ResponseState } from './http/response.js';
 import type { ResponseBody } from './http/response.js';
@@ -19,8 +19,10 @@ import type { SseOptions, SseStream } from './sse.js';
 
 /** What a context needs from the connection that owns it (its socket and server: ServerLink). */
 export interface ContextOwner extends ServerLink {
-  chainDone(ctx: Context<any>): void;
+  chainDone(ctx: Context<any>, rejected: boolean): void;
   chainFailed(ctx: Context<any>, error: unknown): void;
+  responseDone(ctx: Context<any>): void;
+  responseFailed(ctx: Context<any>, error: unknown): void;
   /** `length` ≥ 0: a Content-Length framed stream (see src/http/response-stream.ts). */
   startStream(ctx: Context<any>, length?: number): ResponseStream;
   /** Reading was paused by the connection; whoever takes the socket over must resume it. */
@@ -46,7 +48,12 @@ function startStream(ctx: Context<any>, length?: number): ResponseStream {
   return ctx.owner.startStream(ctx, length);
 }
 
-export class Context<P extends Params = Params> implements ChainHost {
+/** Context.phase: the request chain (pre-routing middleware, route middleware, handler) runs. */
+export const PHASE_REQUEST = 0;
+/** Context.phase: response middleware runs (the request chain is over or was answered in its stead). */
+export const PHASE_RESPONSE = 1;
+
+export class Context<P extends Params = Params> implements ChainHost, ResponseChainHost {
   readonly request: Request;
   /** Route parameters, percent-decoded (typed from the route pattern). */
   params: P;
@@ -62,6 +69,14 @@ export class Context<P extends Params = Params> implements ChainHost {
   finished = false;
   /** @internal The stream when ctx.stream() was used. */
   stream_: ResponseStream | null = null;
+  /** @internal PHASE_REQUEST or PHASE_RESPONSE. */
+  phase = PHASE_REQUEST;
+  /**
+   * Why the server answered in the handler's stead, for response middleware and onResponse: the
+   * WasmlaneError of an error answer (404, 405, 413, 400 parse error, 503 WL_HANDLER_TIMEOUT …) or
+   * what a middleware or handler threw (500). null for a response the chain produced.
+   */
+  error: unknown = null;
 
   constructor(request: Request, owner: ContextOwner, params: P) {
     this.request = request;
@@ -85,9 +100,9 @@ export class Context<P extends Params = Params> implements ChainHost {
     return this.#sent;
   }
 
-  /** @internal ChainHost */
+  /** @internal ChainHost: the request chain stops once answered in its stead (or written). */
   get halted(): boolean {
-    return this.finished;
+    return this.finished || this.phase !== PHASE_REQUEST;
   }
 
   /** Set the status code (100–599). */
@@ -208,26 +223,31 @@ export class Context<P extends Params = Params> implements ChainHost {
     this.response.connection = null;
   }
 
-  /** @internal ChainHost */
-  chainDone(): void {
+  /** @internal The body recorded by sendStream(), taken once by the connection to start it. */
+  takeDeferred(): { readonly length: number; readonly produce: BodyProducer } | null {
     const deferred = this.#deferred;
-    if (deferred !== null) {
-      this.#deferred = null;
-      if (!this.finished && this.stream_ === null) {
-        try {
-          this.stream_ = this.owner.startStream(this, deferred.length);
-          deferred.produce(this.stream_);
-        } catch (error) {
-          return this.owner.chainFailed(this, error);
-        }
-      }
-    }
-    this.owner.chainDone(this);
+    this.#deferred = null;
+    return deferred;
+  }
+
+  /** @internal ChainHost */
+  chainDone(rejected: boolean): void {
+    this.owner.chainDone(this, rejected);
   }
 
   /** @internal ChainHost */
   chainFailed(error: unknown): void {
     this.owner.chainFailed(this, error);
+  }
+
+  /** @internal ResponseChainHost */
+  responseDone(): void {
+    this.owner.responseDone(this);
+  }
+
+  /** @internal ResponseChainHost */
+  responseFailed(error: unknown): void {
+    this.owner.responseFailed(this, error);
   }
 
   #assertHeadOpen(): void {
