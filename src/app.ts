@@ -91,7 +91,7 @@ export abstract class App extends RouteRegistrar implements RouteSink {
   /** The hook phase of `request`'s path: pre-routing request middleware and response middleware. */
   phaseFor(request: Request): Phase {
     if (this.#dirty) this.resolveSteps();
-    return this.#phases!.forPath(request.path);
+    return this.#phases!.forPath(request.path); // the root phase at once when no group has middleware
   }
 
   /** The largest body any route accepts: the bound while pre-routing middleware runs. */
@@ -186,7 +186,7 @@ export abstract class App extends RouteRegistrar implements RouteSink {
   /** fn(ctx, { status, bytes, durationMs, requestId, error }) once a response is written (access
    *  logs, metrics). A throw is logged, never affects the connection. */
   onResponse(fn: ResponseHook): this {
-    this.lifecycle.responseHooks.push(fn);
+    this.lifecycle.addResponseHook(fn);
     return this;
   }
 

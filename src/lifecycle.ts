@@ -51,15 +51,19 @@ export class Lifecycle {
   readonly connectionHooks: ConnectionHook[] = [];
   readonly closeHooks: ConnectionHook[] = [];
   readonly logger: Logger | null;
+  /** True when responses are reported (a logger or an onResponse hook): take a start time and count
+   *  bytes. A field, not a getter: the connection reads it twice per request. */
+  timed: boolean;
   #connections = 0;
 
   constructor(logger: Logger | null) {
     this.logger = logger;
+    this.timed = logger !== null;
   }
 
-  /** True when responses are reported: take a start time and count bytes. */
-  get timed(): boolean {
-    return this.logger !== null || this.responseHooks.length !== 0;
+  addResponseHook(hook: ResponseHook): void {
+    this.responseHooks.push(hook);
+    this.timed = true;
   }
 
   /** True when accepted sockets are reported (onConnection / onClose hooks). */
