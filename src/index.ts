@@ -81,3 +81,8 @@ export { negotiateEncoding, parseAcceptEncoding } from './middleware/accept-enco
 export { serveStatic } from './middleware/static.js';
 export type { StaticOptions, StaticHandler } from './middleware/static.js';
 export type { StreamOptions, BodyProducer } from './context.js';
+
+// --- Hook phases, logging, server extras (issue 9): docs/hooks.md, docs/logging.md ---
+export type { Logger } from './logger.js';
+export type { ConnectionHook, ConnectionInfo, ResponseHook, ResponseInfo } from './lifecycle.js';
+export type { RouteInfo } from './app.js';

@@ -62,7 +62,8 @@ describe('logger option (pino)', () => {
       s.get('/stream', (ctx) => {
         const stream = ctx.stream(200);
         stream.write('abc');
-        stream.end('def');
+        stream.write('def');
+        stream.end();
       });
     }, { logger });
   });
