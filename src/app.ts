@@ -8,7 +8,7 @@ import { ErrorAnswers } from './answers.js';
 import type { PanicHook, RequestErrorHook } from './answers.js';
 import { MAX_TIMER_MS, resolveServerConfig } from './config.js';
 import type { ServerConfig, ServerOptions } from './config.js';
-import type { Params } from './context.js';
+import type { Context, Params } from './context.js';
 import { WasmlaneError } from './errors.js';
 import { buildSteps } from './hooks.js';
 import type { HookLevel, Step } from './hooks.js';
@@ -185,7 +185,7 @@ export abstract class App extends RouteRegistrar implements RouteSink {
 
   /** fn(ctx, { status, bytes, durationMs, requestId, error }) once a response is written (access
    *  logs, metrics). A throw is logged, never affects the connection. */
-  onResponse(fn: ResponseHook): this {
+  onResponse(fn: ResponseHook<Context<any>>): this {
     this.lifecycle.addResponseHook(fn);
     return this;
   }

@@ -5,7 +5,6 @@
 // The connection asks `timed` once per request: only then does it read a clock (performance.now())
 // and count bytes, so a server without onResponse hooks and logger pays a property read.
 import type { Socket } from 'node:net';
-import type { Context } from './context.js';
 import type { Logger } from './logger.js';
 
 export type { Logger } from './logger.js';
@@ -31,7 +30,15 @@ export interface ConnectionInfo {
   readonly socket: Socket;
 }
 
-export type ResponseHook = (ctx: Context<any>, info: ResponseInfo) => void;
+/** What a report reads of the request context (src/context.ts's Context; named here so that this
+ *  low-level module does not depend on it). */
+export interface ReportedContext {
+  readonly request: { readonly method: string; readonly path: string; header(name: string): string | undefined };
+  readonly error: unknown;
+}
+
+/** onResponse: the App types `ctx` as the Context (src/app.ts). */
+export type ResponseHook<C extends ReportedContext = ReportedContext> = (ctx: C, info: ResponseInfo) => void;
 export type ConnectionHook = (info: ConnectionInfo) => void;
 
 /** Longest x-request-id honoured (a longer or odd one is replaced by a generated id). */
@@ -47,7 +54,7 @@ function errorFields(error: unknown): object {
 }
 
 export class Lifecycle {
-  readonly responseHooks: ResponseHook[] = [];
+  readonly responseHooks: ResponseHook<any>[] = [];
   readonly connectionHooks: ConnectionHook[] = [];
   readonly closeHooks: ConnectionHook[] = [];
   readonly logger: Logger | null;
@@ -61,7 +68,7 @@ export class Lifecycle {
     this.timed = logger !== null;
   }
 
-  addResponseHook(hook: ResponseHook): void {
+  addResponseHook(hook: ResponseHook<any>): void {
     this.responseHooks.push(hook);
     this.timed = true;
   }
@@ -76,7 +83,7 @@ export class Lifecycle {
   }
 
   /** A response is on the wire. `connection`/`seq` make the generated request id. */
-  responded(ctx: Context<any>, status: number, bytes: number, startedAt: number, connection: number, seq: number): void {
+  responded(ctx: ReportedContext, status: number, bytes: number, startedAt: number, connection: number, seq: number): void {
     const durationMs = performance.now() - startedAt;
     const sent = ctx.request.header('x-request-id');
     const requestId = sent !== undefined && sent.length <= MAX_REQUEST_ID && REQUEST_ID.test(sent)
