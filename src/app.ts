@@ -218,7 +218,7 @@ export abstract class App extends RouteRegistrar implements RouteSink {
   // --- for the Server ------------------------------------------------------------------------------
 
   /** Freeze every route's steps and the pre-routing / response phases (src/phases.ts). */
-  resolveSteps(): void {
+  protected resolveSteps(): void {
     let max = this.config.request.maxBodySize;
     for (const route of this.#routes) {
       route.steps = buildSteps(route.own, route.handler);
