@@ -58,11 +58,13 @@ interface RoutedSlot {
 
 const NO_PARAMS: Params = Object.freeze({});
 
-export abstract class App extends RouteRegistrar implements RouteSink {
+// Not declared `implements RouteSink`: its members are internal (stripped from dist/*.d.ts); the
+// registrar's `sink` field checks the shape.
+export abstract class App extends RouteRegistrar {
   readonly config: ServerConfig;
-  /** onRequestError / onPanic hooks and the default error answers. */
+  /** @internal onRequestError / onPanic hooks and the default error answers. */
   readonly answers = new ErrorAnswers();
-  /** onResponse / onConnection / onClose hooks and the logger. */
+  /** @internal onResponse / onConnection / onClose hooks and the logger. */
   readonly lifecycle: Lifecycle;
   protected readonly prefix = '';
   protected readonly levels: readonly HookLevel<AnyContext>[];
@@ -85,21 +87,21 @@ export abstract class App extends RouteRegistrar implements RouteSink {
     this.answers.logger = this.config.logger;
   }
 
-  /** The step a WebSocket route runs (the Server bridges it to its sockets, engines and topics). */
+  /** @internal The step a WebSocket route runs (the Server bridges it to its sockets, engines and topics). */
   protected abstract webSocketStep(handlers: unknown, options: ResolvedWebSocketOptions): Step<AnyContext>;
 
-  /** The hook phase of `request`'s path: pre-routing request middleware and response middleware. */
+  /** @internal The hook phase of `request`'s path: pre-routing request middleware and response middleware. */
   phaseFor(request: Request): Phase {
     if (this.#dirty) this.resolveSteps();
     return this.#phases!.forPath(request.path); // the root phase at once when no group has middleware
   }
 
-  /** The largest body any route accepts: the bound while pre-routing middleware runs. */
+  /** @internal The largest body any route accepts: the bound while pre-routing middleware runs. */
   get maxBodySizeAny(): number {
     return this.#maxBodySize;
   }
 
-  /** Match `request`: its route and params, or the error to answer with (404, 405 + Allow, 501). */
+  /** @internal Match `request`: its route and params, or the error to answer with (404, 405 + Allow, 501). */
   routeFor(request: Request): Routed {
     if (this.#dirty) this.resolveSteps();
     const out = this.#routed;
@@ -129,6 +131,7 @@ export abstract class App extends RouteRegistrar implements RouteSink {
 
   // --- RouteSink -----------------------------------------------------------------------------------
 
+  /** @internal RouteSink */
   addRoute(method: string, pattern: string, handler: Handler, options: RouteOptions | undefined,
     levels: readonly HookLevel<AnyContext>[]): void {
     this.#addRoute(method, pattern, handler, options, false);
@@ -158,16 +161,19 @@ export abstract class App extends RouteRegistrar implements RouteSink {
     this.#dirty = true;
   }
 
+  /** @internal RouteSink */
   addWebSocket(pattern: string, handlers: unknown, options: unknown, _levels: readonly HookLevel<AnyContext>[]): void {
     const resolved = resolveWebSocketOptions(options); // invalid options throw here, at registration
     this.#addRoute('GET', pattern, this.webSocketStep(handlers, resolved), undefined, true);
   }
 
+  /** @internal RouteSink */
   addGroup(prefix: string, level: HookLevel<AnyContext>): void {
     this.#groups.push({ prefix, level });
     this.#dirty = true;
   }
 
+  /** @internal RouteSink */
   hooksChanged(): void {
     this.#dirty = true;
   }
@@ -217,7 +223,7 @@ export abstract class App extends RouteRegistrar implements RouteSink {
 
   // --- for the Server ------------------------------------------------------------------------------
 
-  /** Freeze every route's steps and the pre-routing / response phases (src/phases.ts). */
+  /** @internal Freeze every route's steps and the pre-routing / response phases (src/phases.ts). */
   protected resolveSteps(): void {
     let max = this.config.request.maxBodySize;
     for (const route of this.#routes) {
@@ -230,7 +236,7 @@ export abstract class App extends RouteRegistrar implements RouteSink {
     this.#dirty = false;
   }
 
-  /** Every route's handlerTimeoutMs (the sweeper's period follows the shortest timeout). */
+  /** @internal Every route's handlerTimeoutMs (the sweeper's period follows the shortest timeout). */
   protected handlerTimeouts(): number[] {
     return this.#routes.map((route) => route.handlerTimeoutMs);
   }

@@ -9,7 +9,6 @@ import { WasmlaneError } from './errors.js';
 import { cookieKeysOf } from './http/cookie-sign.js';
 import { serializeClearCookie, serializeCookie } from './http/cookies.js';
 import type { CookieOptions } from './http/cookies.js';
-import type { ChainHost, ResponseChainHost } from './hooks.js';
 import type { Request } from './http/request.js';
 import { checkStatus, ResponseState } from './http/response.js';
 import type { ResponseBody } from './http/response.js';
@@ -48,12 +47,19 @@ function startStream(ctx: Context<any>, length?: number): ResponseStream {
   return ctx.owner.startStream(ctx, length);
 }
 
-/** Context.phase: the request chain (pre-routing middleware, route middleware, handler) runs. */
+/** @internal Context.phase: the request chain (pre-routing middleware, route middleware, handler) runs. */
 export const PHASE_REQUEST = 0;
-/** Context.phase: response middleware runs (the request chain is over or was answered in its stead). */
+/** @internal Context.phase: response middleware runs (the request chain is over or was answered in its stead). */
 export const PHASE_RESPONSE = 1;
 
-export class Context<P extends Params = Params> implements ChainHost, ResponseChainHost {
+/**
+ * Members tagged internal (the owner, the finished/stream state, the phase, the chain callbacks of
+ * ChainHost and ResponseChainHost in src/hooks.ts, resetForError, takeDeferred) are for the
+ * connection and the runners: tsconfig.build.json strips them from dist/*.d.ts (stripInternal), so
+ * they are not part of the published type. The class is not declared `implements ChainHost` for that
+ * reason; runChain() and runResponseChain() check it structurally.
+ */
+export class Context<P extends Params = Params> {
   readonly request: Request;
   /** Route parameters, percent-decoded (typed from the route pattern). */
   params: P;

@@ -82,6 +82,16 @@ export { serveStatic } from './middleware/static.js';
 export type { StaticOptions, StaticHandler } from './middleware/static.js';
 export type { StreamOptions, BodyProducer } from './context.js';
 
+// --- Types (issue 9): typed params per level, ws.data from upgrade, WebSocket events; docs/types.md ---
+export type { WebSocketEvents, WebSocketListener } from './ws/websocket.js';
+export type { RouteHandler, LevelContext } from './route-registrar.js';
+export type { JoinPattern, ParamNames } from './router.js';
+export type { RouteRegistrar } from './route-registrar.js';
+
+// --- Fetch handlers (issue 10): serve(app.fetch), mountFetch(server, prefix, handler), docs/fetch.md ---
+export { serve, mountFetch, fetchHandler, installFetchGlobals, restoreFetchGlobals, FetchRequest, FetchResponse, LazyRequest } from './fetch/index.js';
+export type { FetchHandler, FetchEnv, FetchMountOptions, ServeOptions, ServedServer } from './fetch/index.js';
+
 // --- Hook phases, logging, server extras (issue 9): docs/hooks.md, docs/logging.md ---
 export type { Logger } from './logger.js';
 export type { ConnectionHook, ConnectionInfo, ResponseHook, ResponseInfo } from './lifecycle.js';

@@ -23,7 +23,7 @@ import type { Segment } from './router/pattern.js';
 import { Node, bucketIndex, decodeParam, leafFor, pickRoute } from './router/tree.js';
 import type { Leaf, Route } from './router/tree.js';
 
-export type { RouteParams, ParamNames } from './router/params.js';
+export type { RouteParams, ParamNames, JoinPattern } from './router/params.js';
 
 export type RouteMatch<T> =
   | { kind: 'found'; value: T; params: Record<string, string> }

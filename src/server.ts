@@ -33,10 +33,13 @@ export type { PanicHook, RequestErrorHook } from './app.js';
 /** A connection refused over maxConnections is destroyed after this long if the peer keeps it. */
 const REFUSE_LINGER_MS = 2_000;
 
-export class Server extends App implements ConnectionHost, UpgradeHost {
+// Not declared `implements ConnectionHost, UpgradeHost`: those members are internal (stripped from
+// dist/*.d.ts); `new Connection(socket, this)` and the WebSocket bridge check the shapes.
+export class Server extends App {
   /** The engine of every loop this server runs (parsers, decoders, WebSocket codec), chosen once. */
   readonly engines: EngineSet;
   readonly engine: EngineKind;
+  /** @internal */
   readonly headLimits: HeadLimits;
   /** server.publish() topics, shared by WebSocket and SSE subscribers. */
   readonly topics = new TopicRegistry();
@@ -66,32 +69,39 @@ export class Server extends App implements ConnectionHost, UpgradeHost {
 
   // --- ConnectionHost ------------------------------------------------------------------------------
 
+  /** @internal ConnectionHost */
   get requestConfig(): RequestConfig {
     return this.config.request;
   }
 
+  /** @internal ConnectionHost */
   get highWaterMark(): number {
     return this.config.highWaterMark;
   }
 
+  /** @internal ConnectionHost */
   get closing(): boolean {
     return this.#closing;
   }
 
+  /** @internal ConnectionHost */
   createHeadParser(): HeadParser {
     // Limits validated once, on the first connection, not once per accepted connection.
     return this.engines.headParser(this.#parserLimits ??= resolveHeadLimits(this.headLimits));
   }
 
+  /** @internal ConnectionHost */
   createChunkedDecoder(sink: ChunkedSink): ChunkedDecoder {
     return this.engines.chunkedDecoder(sink);
   }
 
+  /** @internal ConnectionHost */
   connectionClosed(conn: HostedConnection): void {
     this.#connections.delete(conn);
     this.#checkDrained();
   }
 
+  /** @internal ConnectionHost */
   connectionUpgraded(conn: HostedConnection): void {
     this.#connections.delete(conn);
     const socket = conn.socket;
@@ -107,6 +117,7 @@ export class Server extends App implements ConnectionHost, UpgradeHost {
     if (this.#drained !== null && this.#connections.size === 0 && this.upgradedSockets.size === 0) this.#drained();
   }
 
+  /** @internal */
   protected webSocketStep(handlers: unknown, options: ResolvedWebSocketOptions): Step<AnyContext> {
     // The route's sockets run on the server's engine unless the route named one (resolved at registration).
     return webSocketRoute(handlers, options, this, options.engine ?? this.engines.kind);
@@ -257,3 +268,9 @@ export class Server extends App implements ConnectionHost, UpgradeHost {
     this.#sweeper.unref();
   }
 }
+
+// The host interfaces are not in the class's `implements` clause (their members are stripped from the
+// published types); this keeps the compile-time check that the Server still provides them.
+type Hosts<T extends ConnectionHost & UpgradeHost> = T;
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+type ServerIsHost = Hosts<Server>;

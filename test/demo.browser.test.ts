@@ -4,10 +4,9 @@
 // Needs `npm run build` first (the demo imports 'wasmlane' → dist/); `npm test` builds before vitest.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
+import { chromiumOrSkip, launchChromium } from './support/browser.js';
 
 // Callbacks given to waitForFunction run inside the page; tsconfig has no DOM lib, so just this much.
 interface PageNode {
@@ -19,9 +18,7 @@ declare const document: {
   getElementById(id: string): PageNode | null;
 };
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`demo.browser.test: skipped, ${CHROMIUM} not found (apt-get install -y chromium)`);
+const hasChromium = chromiumOrSkip('demo.browser.test');
 
 const LISTENING = /^wasmlane demo listening on (http:\/\/127\.0\.0\.1:\d+)$/m;
 const SCREENSHOT = '/tmp/wasmlane-demo.png';
@@ -80,12 +77,7 @@ describe.skipIf(!hasChromium)('demo page in headless Chromium', () => {
     const started = await startDemo();
     demo = started.child;
     url = started.url;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run',
-        '--disable-component-update', '--disable-sync'],
-      timeout: 20_000,
-    });
+    browser = await launchChromium();
   }, 40_000);
 
   afterAll(async () => {

@@ -29,15 +29,15 @@ export interface StreamFilter<C = any> {
   open(ctx: C, start: (ctx: C, length?: number) => ResponseStream, length?: number): ResponseStream;
 }
 
-/** What the HTTP core hands to an upgrade handler after it stopped treating the socket as HTTP. */
-export interface UpgradeRequest {
+/** The request of a WebSocket upgrade, as the route's upgrade hook sees it; `P`: the route's params. */
+export interface UpgradeRequest<P extends Readonly<Record<string, string>> = Readonly<Record<string, string>>> {
   readonly method: string;
   readonly path: string;
   readonly query: string;
   readonly version: number;
   header(name: string): string | undefined;
   readonly headers: Iterable<[string, string]>;
-  readonly params: Readonly<Record<string, string>>;
+  readonly params: Readonly<P>;
   readonly remoteAddress: string | undefined;
 }
 

@@ -21,3 +21,16 @@ export type ParamNames<P extends string> = P extends `${infer Seg}/${infer Rest}
 export type RouteParams<P extends string> = string extends P
   ? Record<string, string>
   : { [K in ParamNames<P>]: string };
+
+/**
+ * The pattern a route registered in a group is matched against, for typing: `${prefix}/${pattern}`
+ * (a doubled '/' only adds an empty segment, which names no parameter). A non-literal prefix or
+ * pattern gives `string`, hence `Record<string, string>` params.
+ */
+export type JoinPattern<Prefix extends string, P extends string> = string extends Prefix
+  ? string
+  : string extends P
+    ? string
+    : Prefix extends ''
+      ? P
+      : `${Prefix}/${P}`;

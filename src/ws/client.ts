@@ -4,7 +4,7 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { buildClientRequest, generateKey, parseResponseHead, verifyServerAnswer, isToken } from './handshake.js';
-import { resolveWebSocketOptions, type WebSocketOptions } from './options.js';
+import { resolveWebSocketOptions, rejectUnknownKeys, WS_OPTION_KEYS, type WebSocketOptions } from './options.js';
 import { negotiateClientExtensions, offerClientExtensions } from './extensions.js';
 import { WebSocket } from './websocket.js';
 import { WasmlaneError } from '../errors.js';
@@ -25,6 +25,12 @@ export interface ConnectOptions extends Omit<WebSocketOptions, 'protocols' | 'ha
 
 const EMPTY = Buffer.alloc(0);
 
+/** The keys connect() takes: its own, then the WebSocketOptions that apply to a client. */
+const CONNECT_KEYS: readonly string[] = Object.freeze([
+  'protocols', 'headers', 'handshakeTimeoutMs', 'maxResponseHeadSize', 'tls',
+  ...WS_OPTION_KEYS.filter((key) => key !== 'protocols' && key !== 'handleProtocols'),
+]);
+
 function fail(detail: string): WasmlaneError {
   return new WasmlaneError('WL_WS_BAD_HANDSHAKE', detail);
 }
@@ -39,6 +45,8 @@ export function connect(url: string | URL, options: ConnectOptions = {}): Promis
     return Promise.reject(new TypeError(`wasmlane: connect() needs a ws:// or wss:// URL, got ${target.protocol}`));
   }
   const secure = target.protocol === 'wss:';
+  // A typo (`handshakeTimeout`, `maxPayLoad`) throws WL_INVALID_CONFIG listing the known keys.
+  rejectUnknownKeys(options, CONNECT_KEYS, 'connect() ');
   const protocols = options.protocols ?? [];
   for (const p of protocols) if (!isToken(p)) return Promise.reject(new TypeError(`wasmlane: invalid subprotocol ${p}`));
   const { protocols: _p, headers, handshakeTimeoutMs = 10_000, maxResponseHeadSize = 16384, tls, ...rest } = options;

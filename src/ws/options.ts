@@ -87,6 +87,23 @@ function invalid(detail: string): never {
   throw new WasmlaneError('WL_INVALID_CONFIG', `websocket ${detail}`);
 }
 
+/** The keys of WebSocketOptions: anything else is a typo, rejected like server options (src/config.ts). */
+export const WS_OPTION_KEYS: readonly (keyof WebSocketOptions)[] = Object.freeze([
+  'maxPayload', 'maxFragments', 'perMessageDeflate', 'heartbeatIntervalMs', 'closeTimeoutMs', 'maxBufferedAmount',
+  'slowConsumerPolicy', 'maxPendingPongs', 'protocols', 'handleProtocols', 'engine',
+] as const);
+
+const DEFLATE_KEYS: readonly (keyof PerMessageDeflateOptions)[] = Object.freeze([
+  'serverNoContextTakeover', 'clientNoContextTakeover', 'serverMaxWindowBits', 'clientMaxWindowBits', 'threshold',
+] as const);
+
+/** Throw WL_INVALID_CONFIG naming the first own key of `object` not in `known`, with the known ones. */
+export function rejectUnknownKeys(object: object, known: readonly string[], prefix: string): void {
+  for (const key of Object.keys(object)) {
+    if (!known.includes(key)) invalid(`${prefix}${key} is not a known option (known: ${known.join(', ')})`);
+  }
+}
+
 function count(value: unknown, name: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
@@ -99,6 +116,7 @@ function resolveDeflate(value: WebSocketOptions['perMessageDeflate']): ResolvedW
   if (value === undefined || value === false) return false;
   if (value === true) return Object.freeze({ ...DEFLATE_DEFAULTS });
   if (typeof value !== 'object' || value === null) invalid('perMessageDeflate must be a boolean or an object');
+  rejectUnknownKeys(value, DEFLATE_KEYS, 'perMessageDeflate.');
   const merged = { ...DEFLATE_DEFAULTS, ...value };
   for (const bits of [merged.serverMaxWindowBits, merged.clientMaxWindowBits]) {
     // RFC 7692 §7.1.2: window bits are 8..15.
@@ -108,9 +126,14 @@ function resolveDeflate(value: WebSocketOptions['perMessageDeflate']): ResolvedW
   return Object.freeze(merged);
 }
 
-/** Validate and complete options; throws WasmlaneError('WL_INVALID_CONFIG') on a bad value. */
-export function resolveWebSocketOptions(options?: unknown): ResolvedWebSocketOptions {
+/**
+ * Validate and complete options; throws WasmlaneError('WL_INVALID_CONFIG') on a bad value or an
+ * unknown key (a typo such as `maxPayLoad` must not silently leave the default in place).
+ * `known` is the accepted key set (connect() passes its own, without handleProtocols).
+ */
+export function resolveWebSocketOptions(options?: unknown, known: readonly string[] = WS_OPTION_KEYS): ResolvedWebSocketOptions {
   if (options !== undefined && (typeof options !== 'object' || options === null)) invalid('options must be an object');
+  if (options !== undefined) rejectUnknownKeys(options, known, '');
   const o = (options ?? {}) as WebSocketOptions;
   const policy = o.slowConsumerPolicy ?? WS_DEFAULTS.slowConsumerPolicy;
   if (policy !== 'drop' && policy !== 'close') invalid("slowConsumerPolicy must be 'drop' or 'close'");

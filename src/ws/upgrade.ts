@@ -11,22 +11,8 @@ import { WebSocket, type WebSocketHandlers } from './websocket.js';
 import type { EngineKind } from '../wasm/instance.js';
 import type { TopicRegistry } from '../pubsub.js';
 
-/** What an upgrade hook may return (or resolve to). */
-export type UpgradeVerdict =
-  | boolean
-  | undefined
-  | void
-  | number
-  | {
-      /** A status other than 101 refuses the upgrade with that status (e.g. 401, 403, 429). */
-      status?: number;
-      /** Subprotocol to select (must be one the client offered); overrides options.protocols. */
-      protocol?: string;
-      /** Extra response fields (on the 101, or on the refusal). */
-      headers?: Record<string, string>;
-      /** Application data, available as ws.data. */
-      data?: unknown;
-    };
+export type { UpgradeVerdict } from './websocket-types.js';
+import type { UpgradeVerdict } from './websocket-types.js';
 
 const resolvedOptions = new WeakMap<object, ResolvedWebSocketOptions>();
 let defaultOptions: ResolvedWebSocketOptions | undefined;

@@ -25,3 +25,24 @@ export interface WebSocketInit {
   /** Whatever the upgrade hook attached (`{ data }`), for the application. */
   readonly data?: unknown;
 }
+
+/**
+ * What an upgrade hook may return (or resolve to): true/undefined/101 accept, false refuses with 403,
+ * another number refuses with that status; an object may refuse (`status`), pick the subprotocol,
+ * add response fields and attach `data` — typed `D`, it becomes `ws.data`.
+ */
+export type UpgradeVerdict<D = unknown> =
+  | boolean
+  | undefined
+  | void
+  | number
+  | {
+      /** A status other than 101 refuses the upgrade with that status (e.g. 401, 403, 429). */
+      status?: number;
+      /** Subprotocol to select (must be one the client offered); overrides options.protocols. */
+      protocol?: string;
+      /** Extra response fields (on the 101, or on the refusal). */
+      headers?: Record<string, string>;
+      /** Application data, available as ws.data. */
+      data?: D;
+    };

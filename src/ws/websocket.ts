@@ -8,6 +8,7 @@ import { Heartbeat } from './heartbeat.js';
 import { Flow } from './flow.js';
 import type { WebSocketInit } from './websocket-types.js';
 import type { UpgradeRequest } from '../http/stream-types.js';
+import type { UpgradeVerdict } from './websocket-types.js';
 import { WasmlaneError } from '../errors.js';
 import type { MessageDeflater, MessageInflater } from './protocol.js';
 import { checkUserClose, closePayload } from './close-codes.js';
@@ -17,7 +18,7 @@ import type { PublishedMessage, TopicRegistry, TopicSubscriber } from '../pubsub
 import { toPayload } from '../pubsub.js';
 import { OP_BINARY, OP_CLOSE, OP_PING, OP_TEXT, FrameWriter } from './wire.js';
 
-export type { WebSocketInit } from './websocket-types.js';
+export type { WebSocketInit, UpgradeVerdict } from './websocket-types.js';
 
 export const CONNECTING = 0;
 export const OPEN = 1;
@@ -26,19 +27,55 @@ export const CLOSED = 3;
 
 const EMPTY = Buffer.alloc(0);
 
-/** Route handlers (server.ws(path, handlers, options)); all optional. */
-export interface WebSocketHandlers {
-  /** Accept or refuse the upgrade; see UpgradeVerdict in upgrade.ts. May return a promise. */
-  upgrade?(request: UpgradeRequest): unknown;
-  open?(ws: WebSocket): void;
-  message?(ws: WebSocket, data: Buffer, isBinary: boolean): void;
-  close?(ws: WebSocket, code: number, reason: Buffer): void;
-  drain?(ws: WebSocket): void;
-  ping?(ws: WebSocket, data: Buffer): void;
-  pong?(ws: WebSocket, data: Buffer): void;
+/**
+ * Route handlers (server.ws(path, handlers, options)); all optional. `D` is the type of `ws.data`,
+ * inferred from what `upgrade` returns as `{ data }`; `P` the route's params (request.params).
+ */
+export interface WebSocketHandlers<D = unknown, P extends Readonly<Record<string, string>> = Readonly<Record<string, string>>> {
+  /** Accept or refuse the upgrade (see UpgradeVerdict); `{ data }` becomes ws.data. May return a promise. */
+  upgrade?: (request: UpgradeRequest<P>) => UpgradeVerdict<D> | PromiseLike<UpgradeVerdict<D>>;
+  open?: (ws: WebSocket<D>) => void;
+  message?: (ws: WebSocket<D>, data: Buffer, isBinary: boolean) => void;
+  close?: (ws: WebSocket<D>, code: number, reason: Buffer) => void;
+  drain?: (ws: WebSocket<D>) => void;
+  ping?: (ws: WebSocket<D>, data: Buffer) => void;
+  pong?: (ws: WebSocket<D>, data: Buffer) => void;
 }
 
-export class WebSocket extends EventEmitter implements TopicSubscriber {
+/** The events a WebSocket emits, with their arguments (after the route handler of the same name). */
+export interface WebSocketEvents {
+  /** OPEN: the handshake is done (server side: after the route's open handler). */
+  open: [];
+  /** One whole message: text as UTF-8 bytes (validated) unless isBinary. */
+  message: [data: Buffer, isBinary: boolean];
+  /** The connection is closed: the peer's code (1005 when none, 1006 without a close frame). */
+  close: [code: number, reason: Buffer];
+  /** send() returned false earlier and the socket's buffer has drained. */
+  drain: [];
+  ping: [data: Buffer];
+  pong: [data: Buffer];
+  /** Protocol and policy errors (WasmlaneError, `code` WL_…), socket errors (`code` ECONNRESET …) and
+   *  whatever a handler threw (only emitted when there are 'error' listeners). */
+  error: [error: Error & { code?: string }];
+}
+
+/** A listener of event `K`. */
+export type WebSocketListener<K extends keyof WebSocketEvents> = (...args: WebSocketEvents[K]) => void;
+
+// Typed listener methods, merged into the class below: `ws.on('message', (data, isBinary) => …)`
+// gets Buffer and boolean, and an event name that does not exist is a compile error.
+export interface WebSocket<D = unknown> {
+  on<K extends keyof WebSocketEvents>(event: K, listener: WebSocketListener<K>): this;
+  once<K extends keyof WebSocketEvents>(event: K, listener: WebSocketListener<K>): this;
+  off<K extends keyof WebSocketEvents>(event: K, listener: WebSocketListener<K>): this;
+  addListener<K extends keyof WebSocketEvents>(event: K, listener: WebSocketListener<K>): this;
+  prependListener<K extends keyof WebSocketEvents>(event: K, listener: WebSocketListener<K>): this;
+  prependOnceListener<K extends keyof WebSocketEvents>(event: K, listener: WebSocketListener<K>): this;
+  removeListener<K extends keyof WebSocketEvents>(event: K, listener: WebSocketListener<K>): this;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class WebSocket<D = unknown> extends EventEmitter implements TopicSubscriber {
   static readonly CONNECTING = CONNECTING;
   static readonly OPEN = OPEN;
   static readonly CLOSING = CLOSING;
@@ -51,12 +88,13 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
   readonly isServer: boolean;
   /** The engine this connection's frame decoder and codec run on, chosen once by the Server or connect(). */
   readonly engine: EngineKind;
-  /** Application data from the upgrade hook. */
-  data: unknown;
+  /** Application data: what the route's upgrade hook returned as `{ data }` (undefined otherwise). */
+  data: D;
 
   private readonly socket: Socket;
   private readonly options: ResolvedWebSocketOptions;
-  private readonly handlers: WebSocketHandlers;
+  // <any>: the handlers take WebSocket<D>, which would make WebSocket<D> invariant in D.
+  private readonly handlers: WebSocketHandlers<any>;
   private readonly registry: TopicRegistry | undefined;
   private readonly receiver: Receiver;
   private readonly writer: FrameWriter;
@@ -73,7 +111,7 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
   private readonly inflater: MessageInflater | undefined;
   private readonly deflater: MessageDeflater | undefined;
 
-  constructor(init: WebSocketInit, handlers: WebSocketHandlers = {}) {
+  constructor(init: WebSocketInit, handlers: WebSocketHandlers<any, any> = {}) {
     super();
     this.socket = init.socket;
     this.isServer = init.isServer;
@@ -83,7 +121,7 @@ export class WebSocket extends EventEmitter implements TopicSubscriber {
     this.extensions = init.extensions ?? '';
     this.handlers = handlers;
     this.registry = init.registry;
-    this.data = init.data;
+    this.data = init.data as D;
     this.remoteAddress = init.socket.remoteAddress;
     this.inflater = init.inflater;
     this.deflater = init.deflater;

@@ -3,17 +3,14 @@
 // sends a preflight, then the request with the cookie B set earlier, and lets the page read the JSON
 // and an exposed header. A page from origin C, which B does not allow, sees both a preflighted and a
 // simple fetch fail; the preflighted one never reaches B's handler.
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
+import { chromiumOrSkip, launchChromium } from '../support/browser.js';
 import { cors } from '../../src/middleware/cors.js';
 import { start } from '../server/helpers.js';
 import type { Running } from '../server/helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`cors.browser.test: skipped, ${CHROMIUM} not found (apt-get install -y chromium)`);
+const hasChromium = chromiumOrSkip('cors.browser.test');
 
 const PAGE = '<!doctype html><meta charset="utf-8"><title>cors</title><p>page</p>';
 
@@ -74,12 +71,7 @@ describe.skipIf(!hasChromium)('cors() across two origins in headless Chromium', 
       });
       s.route('/simple', (ctx) => ctx.send('simple'));
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run',
-        '--disable-component-update', '--disable-sync'],
-      timeout: 20_000,
-    });
+    browser = await launchChromium();
   }, 40_000);
 
   afterAll(async () => {

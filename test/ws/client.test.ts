@@ -131,6 +131,7 @@ describe('connect() ↔ wasmlane Server', () => {
   it('validates route options at registration', () => {
     const s = new Server({ host: '127.0.0.1', port: 0 });
     expect(() => s.ws('/a', {}, { maxPayload: -1 })).toThrow(/WebSocket|websocket/);
+    // @ts-expect-error an invalid value, checked at run time too
     expect(() => s.ws('/b', {}, { slowConsumerPolicy: 'block' })).toThrow(/slowConsumerPolicy/);
     expect(() => s.ws('/c', {}, { perMessageDeflate: { serverMaxWindowBits: 7 } })).toThrow(/window bits/);
   });
