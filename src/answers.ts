@@ -3,6 +3,7 @@
 // a middleware or handler that threw or rejected. Registered on the App, used by the connection.
 import type { Context } from './context.js';
 import type { WasmlaneError } from './errors.js';
+import type { Logger } from './logger.js';
 
 export type RequestErrorHook = (error: WasmlaneError, ctx: Context<any>) => void;
 export type PanicHook = (ctx: Context<any>, error: unknown) => void;
@@ -10,6 +11,8 @@ export type PanicHook = (ctx: Context<any>, error: unknown) => void;
 export class ErrorAnswers {
   readonly errorHooks: RequestErrorHook[] = [];
   readonly panicHooks: PanicHook[] = [];
+  /** The server's logger option: panics go to logger.error (else console.error without onPanic hooks). */
+  logger: Logger | null = null;
 
   /** Fill ctx's response for an error (onRequestError hooks, else a default text body). */
   fillError(ctx: Context<any>, error: WasmlaneError, allow?: string): void {
@@ -36,7 +39,12 @@ export class ErrorAnswers {
 
   /** Tell the onPanic hooks (or the log) about a failure that can no longer change the response. */
   reportPanic(ctx: Context<any>, error: unknown): void {
-    if (this.panicHooks.length === 0) console.error('wasmlane: handler failed:', error);
+    if (this.logger !== null) {
+      const err = error instanceof Error ? { type: error.name, message: error.message, stack: error.stack } : String(error);
+      this.logger.error({ err, method: ctx.request.method, path: ctx.request.path }, 'wasmlane: handler failed');
+    } else if (this.panicHooks.length === 0) {
+      console.error('wasmlane: handler failed:', error);
+    }
     for (const hook of this.panicHooks) {
       try {
         hook(ctx, error);

@@ -5,6 +5,8 @@
 import { INPUT_SIZE, MAX_HEADERS } from './abi.js';
 import { WasmlaneError } from './errors.js';
 import type { HeadLimits } from './http/head/parser.js';
+import { LOGGER_METHODS } from './logger.js';
+import type { Logger } from './logger.js';
 import { ENGINE_OPTIONS, type EngineOption } from './wasm/instance.js';
 
 export interface RequestConfig {
@@ -55,6 +57,12 @@ export interface ServerConfig {
   request: RequestConfig;
   /** Writable/readable stream highWaterMark for sockets and bodies, in bytes. */
   highWaterMark: number;
+  /** Open connections (HTTP and upgraded WebSocket ones) above which a new connection is closed at
+   *  once (FIN, no response); 0 = unlimited. */
+  maxConnections: number;
+  /** A pino-compatible logger (info/warn/error/child methods; debug used when present): one line per
+   *  response, accept/socket errors, panics. null = no logging. Not JSON-loadable. */
+  logger: Logger | null;
 }
 
 export type Preset = 'default' | 'strict' | 'relaxed';
@@ -135,6 +143,8 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   engine: 'auto',
   request: DEFAULT_REQUEST_CONFIG,
   highWaterMark: 64 * KiB, // Node's default for net sockets' readable side
+  maxConnections: 0,
+  logger: null,
 });
 
 // --- validation -----------------------------------------------------------------------------------
@@ -143,6 +153,7 @@ type Rule =
   | { readonly type: 'int'; readonly min: number; readonly max: number; readonly note?: string }
   | { readonly type: 'bool' }
   | { readonly type: 'host' }
+  | { readonly type: 'logger' }
   | { readonly type: 'enum'; readonly values: readonly string[] };
 
 const int = (min: number, max: number, note?: string): Rule =>
@@ -174,6 +185,8 @@ const SERVER_RULES: Readonly<Record<Exclude<keyof ServerConfig, 'request'>, Rule
   keepAliveInitialDelayMs: int(0, MAX_TIMER_MS),
   engine: { type: 'enum', values: ENGINE_OPTIONS },
   highWaterMark: int(1, 2 ** 31 - 1),
+  maxConnections: int(0, 2 ** 31 - 1, '0 = unlimited'),
+  logger: { type: 'logger' },
 };
 
 const PRESET_RULE: Rule = { type: 'enum', values: Object.keys(PRESETS) };
@@ -205,6 +218,15 @@ function checkValue(key: string, value: unknown, rule: Rule): void {
         fail(key, `must be a non-empty host name or IP address without spaces, got ${show(value)}`);
       }
       return;
+    case 'logger': {
+      // A logger is an instance (pino's prototype holds its methods), so no plain-object check.
+      const target = value as Record<string, unknown> | null;
+      if (value === null) return;
+      if (typeof value !== 'object' || LOGGER_METHODS.some((m) => typeof target![m] !== 'function')) {
+        fail(key, `must be null or a pino-compatible logger with ${LOGGER_METHODS.join(', ')} methods, got ${show(value)}`);
+      }
+      return;
+    }
     case 'enum':
       if (typeof value !== 'string' || !rule.values.includes(value)) {
         fail(key, `must be one of ${rule.values.map((v) => JSON.stringify(v)).join(', ')}, got ${show(value)}`);

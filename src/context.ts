@@ -18,8 +18,10 @@ import type { SseOptions, SseStream } from './sse.js';
 
 /** What a context needs from the connection that owns it (its socket and server: ServerLink). */
 export interface ContextOwner extends ServerLink {
-  chainDone(ctx: Context<any>): void;
+  chainDone(ctx: Context<any>, rejected: boolean): void;
   chainFailed(ctx: Context<any>, error: unknown): void;
+  responseDone(ctx: Context<any>): void;
+  responseFailed(ctx: Context<any>, error: unknown): void;
   /** `length` ≥ 0: a Content-Length framed stream (see src/http/response-stream.ts). */
   startStream(ctx: Context<any>, length?: number): ResponseStream;
   /** Reading was paused by the connection; whoever takes the socket over must resume it. */
@@ -45,11 +47,17 @@ function startStream(ctx: Context<any>, length?: number): ResponseStream {
   return ctx.owner.startStream(ctx, length);
 }
 
+/** @internal Context.phase: the request chain (pre-routing middleware, route middleware, handler) runs. */
+export const PHASE_REQUEST = 0;
+/** @internal Context.phase: response middleware runs (the request chain is over or was answered in its stead). */
+export const PHASE_RESPONSE = 1;
+
 /**
- * Members tagged internal (the owner, the finished/stream state, the chain callbacks of ChainHost in
- * src/hooks.ts, resetForError) are for the connection and the runner: tsconfig.build.json strips them
- * from dist/*.d.ts (stripInternal), so they are not part of the published type. The class is not
- * declared `implements ChainHost` for that reason; runChain() checks it structurally.
+ * Members tagged internal (the owner, the finished/stream state, the phase, the chain callbacks of
+ * ChainHost and ResponseChainHost in src/hooks.ts, resetForError, takeDeferred) are for the
+ * connection and the runners: tsconfig.build.json strips them from dist/*.d.ts (stripInternal), so
+ * they are not part of the published type. The class is not declared `implements ChainHost` for that
+ * reason; runChain() and runResponseChain() check it structurally.
  */
 export class Context<P extends Params = Params> {
   readonly request: Request;
@@ -67,6 +75,14 @@ export class Context<P extends Params = Params> {
   finished = false;
   /** @internal The stream when ctx.stream() was used. */
   stream_: ResponseStream | null = null;
+  /** @internal PHASE_REQUEST or PHASE_RESPONSE. */
+  phase = PHASE_REQUEST;
+  /**
+   * Why the server answered in the handler's stead, for response middleware and onResponse: the
+   * WasmlaneError of an error answer (404, 405, 413, 400 parse error, 503 WL_HANDLER_TIMEOUT …) or
+   * what a middleware or handler threw (500). null for a response the chain produced.
+   */
+  error: unknown = null;
 
   constructor(request: Request, owner: ContextOwner, params: P) {
     this.request = request;
@@ -90,9 +106,9 @@ export class Context<P extends Params = Params> {
     return this.#sent;
   }
 
-  /** @internal ChainHost: the chain must stop (finished). */
+  /** @internal ChainHost: the request chain stops once answered in its stead (or written). */
   get halted(): boolean {
-    return this.finished;
+    return this.finished || this.phase !== PHASE_REQUEST;
   }
 
   /** Set the status code (100–599). */
@@ -213,26 +229,31 @@ export class Context<P extends Params = Params> {
     this.response.connection = null;
   }
 
-  /** @internal ChainHost */
-  chainDone(): void {
+  /** @internal The body recorded by sendStream(), taken once by the connection to start it. */
+  takeDeferred(): { readonly length: number; readonly produce: BodyProducer } | null {
     const deferred = this.#deferred;
-    if (deferred !== null) {
-      this.#deferred = null;
-      if (!this.finished && this.stream_ === null) {
-        try {
-          this.stream_ = this.owner.startStream(this, deferred.length);
-          deferred.produce(this.stream_);
-        } catch (error) {
-          return this.owner.chainFailed(this, error);
-        }
-      }
-    }
-    this.owner.chainDone(this);
+    this.#deferred = null;
+    return deferred;
+  }
+
+  /** @internal ChainHost */
+  chainDone(rejected: boolean): void {
+    this.owner.chainDone(this, rejected);
   }
 
   /** @internal ChainHost */
   chainFailed(error: unknown): void {
     this.owner.chainFailed(this, error);
+  }
+
+  /** @internal ResponseChainHost */
+  responseDone(): void {
+    this.owner.responseDone(this);
+  }
+
+  /** @internal ResponseChainHost */
+  responseFailed(error: unknown): void {
+    this.owner.responseFailed(this, error);
   }
 
   #assertHeadOpen(): void {

@@ -97,3 +97,8 @@ export type { TopicBroker, BrokerLink } from './broker.js';
 export type { ServerInit } from './server.js';
 export { cluster, ClusterPrimary, ClusterWorker, ClusterBroker } from './cluster/index.js';
 export type { ClusterOptions, Cluster, ClusterStats, WorkerReport, WorkerStats, BrokerCounters } from './cluster/index.js';
+
+// --- Hook phases, logging, server extras (issue 9): docs/hooks.md, docs/logging.md ---
+export type { Logger } from './logger.js';
+export type { ConnectionHook, ConnectionInfo, ResponseHook, ResponseInfo } from './lifecycle.js';
+export type { RouteInfo } from './app.js';

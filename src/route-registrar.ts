@@ -41,6 +41,8 @@ export interface MiddlewarePlugin {
 export interface RouteSink {
   addRoute(method: string, pattern: string, handler: Handler, options: RouteOptions<any> | undefined, levels: readonly HookLevel<AnyContext>[]): void;
   addWebSocket(pattern: string, handlers: unknown, options: WebSocketOptions | undefined, levels: readonly HookLevel<AnyContext>[]): void;
+  /** A group was created (its middleware runs before routing for paths under its prefix). */
+  addGroup(prefix: string, level: HookLevel<AnyContext>): void;
   hooksChanged(): void;
 }
 
@@ -111,20 +113,25 @@ export abstract class RouteRegistrar<Prefix extends string = ''> {
     return this.#add(method, pattern, handler, options);
   }
 
-  /** Routes under a common prefix with their own middleware. */
+  /** Routes under a common prefix with their own middleware: its request middleware runs before
+   *  routing for every path under the prefix (registered or not), its response middleware on every
+   *  response to such a path. */
   group<G extends string>(prefix: G, define: (group: RouteGroup<JoinPattern<Prefix, G>>) => void): this {
     define(new RouteGroup<JoinPattern<Prefix, G>>(this.sink, joinPaths(this.prefix, prefix), this.levels));
     return this;
   }
 
-  /** fn(ctx) → Status | void | Promise: runs before the handler; Status.Reject stops the chain. */
+  /** fn(ctx) → Status | void | Promise: runs before the handler; Status.Reject answers now with what
+   *  ctx holds. Server and group level: before routing (also for paths that will 404/405/501). */
   requestMiddleware(fn: Middleware<LevelContext>): this {
     this.level.request.push(fn as Middleware<AnyContext>);
     this.sink.hooksChanged();
     return this;
   }
 
-  /** fn(ctx) → Status | void | Promise: runs after the handler, before the response is written. */
+  /** fn(ctx) → Status | void | Promise: runs for every response (handler, Reject, error answers,
+   *  panics, timeouts; ctx.error says why the server answered) before it is written. A throw is
+   *  contained: the response still goes out and the error goes to onPanic / the logger. */
   responseMiddleware(fn: Middleware<LevelContext>): this {
     this.level.response.push(fn as Middleware<AnyContext>);
     this.sink.hooksChanged();
@@ -171,5 +178,6 @@ export class RouteGroup<Prefix extends string = string> extends RouteRegistrar<P
     this.sink = sink;
     this.prefix = prefix;
     this.levels = [...parentLevels, this.level];
+    sink.addGroup(prefix, this.level);
   }
 }

@@ -11,12 +11,14 @@ import type { RequestConfig, ServerOptions } from './config.js';
 import { headLimitsFrom } from './config.js';
 import type { Step } from './hooks.js';
 import type { ChunkedDecoder, ChunkedSink } from './http/chunked/decoder.js';
+import { destroyOnError } from './http/connection/base.js';
 import { Connection } from './http/connection/index.js';
 import type { ConnectionHost, HostedConnection } from './http/connection/host.js';
 import type { HeadLimits, HeadParser } from './http/head/parser.js';
 import { resolveHeadLimits } from './http/head/index.js';
 import type { Closable } from './http/stream-types.js';
 import { inject } from './inject.js';
+import type { ConnectionInfo } from './lifecycle.js';
 import type { InjectOptions, InjectResponse } from './inject.js';
 import { TopicRegistry } from './pubsub.js';
 import type { AnyContext } from './route-registrar.js';
@@ -38,6 +40,9 @@ export interface ServerInit extends ServerOptions {
   /** Carries publish()/subscribe() beyond this process (cluster, Redis); absent = this process only. */
   broker?: TopicBroker;
 }
+
+/** A connection refused over maxConnections is destroyed after this long if the peer keeps it. */
+const REFUSE_LINGER_MS = 2_000;
 
 // Not declared `implements ConnectionHost, UpgradeHost`: those members are internal (stripped from
 // dist/*.d.ts); `new Connection(socket, this)` and the WebSocket bridge check the shapes.
@@ -159,7 +164,8 @@ export class Server extends App {
       });
       net.listen({ host: config.host, port: config.port, backlog: config.backlog }, () => {
         net.removeAllListeners('error');
-        net.on('error', () => {}); // accept errors (EMFILE …) must not crash the process
+        // Accept errors (EMFILE …) must not crash the process: logged when a logger is set.
+        net.on('error', (error) => this.lifecycle.acceptError(error));
         this.#startSweeper();
         const address = net.address();
         const bound = address === null || typeof address === 'string'
@@ -223,6 +229,11 @@ export class Server extends App {
     return inject(this, options); // routeFor() freezes steps changed since the last request
   }
 
+  /** How many subscribers (WebSockets, SSE streams) `topic` has now. */
+  topicSize(topic: string): number {
+    return this.topics.subscriberCount(topic);
+  }
+
   /** Open HTTP connections (not counting upgraded ones). */
   get connectionCount(): number {
     return this.#connections.size;
@@ -235,7 +246,34 @@ export class Server extends App {
       socket.destroy();
       return;
     }
+    const max = this.config.maxConnections;
+    if (max > 0 && this.#connections.size + this.upgradedSockets.size >= max) return this.#refuse(socket);
+    const lifecycle = this.lifecycle;
+    if (lifecycle.watchesConnections) {
+      const info: ConnectionInfo = {
+        id: lifecycle.nextConnectionId(), remoteAddress: socket.remoteAddress, remotePort: socket.remotePort, socket,
+      };
+      lifecycle.connectionOpened(info);
+      // One listener per connection, only with onClose hooks; it also hears upgraded sockets close.
+      if (lifecycle.closeHooks.length !== 0) socket.once('close', () => lifecycle.connectionClosed(info));
+    }
     this.#connections.add(new Connection(socket, this));
+  }
+
+  /**
+   * Over maxConnections: close at once, cleanly — FIN without a response (what a full server that
+   * stops accepting looks like to a client, without the RST of destroying a socket whose request
+   * bytes are unread): whatever the peer sends is read and dropped, and the socket is destroyed
+   * when the peer closes its side, or after 2 s.
+   */
+  #refuse(socket: Socket): void {
+    this.lifecycle.logger?.warn({ maxConnections: this.config.maxConnections, remoteAddress: socket.remoteAddress },
+      'wasmlane: connection refused (maxConnections)');
+    socket.on('error', destroyOnError);
+    socket.once('end', destroyOnError);
+    socket.resume();
+    socket.end();
+    setTimeout(destroyOnError.bind(socket), REFUSE_LINGER_MS).unref();
   }
 
   /** The initial delay for SO_KEEPALIVE, or -1 when it is off (config.keepAlive). */

@@ -185,9 +185,10 @@ export interface ResponseOutput {
 
 /**
  * Write a complete response. `omitBody`: HEAD request (RFC 9110 §9.3.2: same fields as GET, no
- * content). In the common case (ASCII head, string body) this is one text() call.
+ * content). In the common case (ASCII head, string body) this is one text() call. Returns the bytes
+ * written (the head counted in characters: fields are latin1 on the wire).
  */
-export function writeResponse(out: ResponseOutput, state: ResponseState, omitBody: boolean, connection: string): void {
+export function writeResponse(out: ResponseOutput, state: ResponseState, omitBody: boolean, connection: string): number {
   let body = state.body;
   if (statusHasNoBody(state.status)) body = null;
   if (typeof body === 'string') {
@@ -200,7 +201,7 @@ export function writeResponse(out: ResponseOutput, state: ResponseState, omitBod
       const head = plainHead(state, length, connection);
       if (omitBody || length === 0) out.text(head, true);
       else out.text(joinPlain(head, body), ascii);
-      return;
+      return head.length + (omitBody ? 0 : length);
     }
     const head = serializeHead(state, FRAME_LENGTH, length, connection, state.hasContentType ? '' : DEFAULT_TEXT_TYPE);
     if (!state.nonAscii) {
@@ -210,11 +211,12 @@ export function writeResponse(out: ResponseOutput, state: ResponseState, omitBod
       out.latin1(head);
       if (!omitBody && length > 0) out.text(body, ascii);
     }
-    return;
+    return head.length + (omitBody ? 0 : length);
   }
   const length = body === null ? 0 : body.byteLength;
   const head = serializeHead(state, FRAME_LENGTH, length, connection);
   if (state.nonAscii) out.latin1(head);
   else out.text(head, true);
   if (!omitBody && body !== null && length > 0) out.bytes(body);
+  return head.length + (omitBody ? 0 : length);
 }

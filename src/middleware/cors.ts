@@ -6,8 +6,8 @@
 //   request, so they reach the response the handler (or a Reject) sends;
 // - response middleware: puts them back when the server answered in the handler's stead (an error
 //   response starts from empty fields) — a no-op when the request middleware's fields are still there.
-// As server-level request middleware it runs before routing once hook phases do (issue 9), so a
-// preflight to any path, registered or not, gets its answer.
+// As server-level request middleware it runs before routing (src/phases.ts), so a preflight to any
+// path, registered or not, gets its answer; its response middleware runs on 404s and panics too.
 import type { Context } from '../context.js';
 import { WasmlaneError } from '../errors.js';
 import { Status } from '../hooks.js';

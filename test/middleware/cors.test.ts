@@ -100,6 +100,10 @@ describe('cors() with an allow-list, credentials and the other options', () => {
       });
       s.get('/vary', (ctx) => ctx.header('vary', 'Accept-Language').send('v'));
       s.get('/vary-origin', (ctx) => ctx.header('vary', 'accept-language, origin').send('v'));
+      s.get('/boom', () => {
+        throw new Error('boom');
+      });
+      s.onPanic(() => {}); // expected: keep the test output quiet
     });
   });
   afterAll(() => app.close());
@@ -177,10 +181,35 @@ describe('cors() with an allow-list, credentials and the other options', () => {
     expect(vary(b)).toEqual(['accept-language', 'origin']);
   });
 
-  // Needs the hook-phase change (issue 9 item 1): server-level request middleware before routing and
-  // response middleware on every response. Today a preflight to a path with no OPTIONS route is 405.
-  it.todo('hook phases: a preflight to an unregistered path gets the CORS answer (204), not 404/405');
-  it.todo('hook phases: a 404 and a handler panic (500) carry Access-Control-Allow-Origin');
+  // Hook phases (issue 9 item 1): server-level request middleware runs before routing, response
+  // middleware on every response the server sends.
+  it('a preflight to an unregistered path (and to a GET-only route) gets the CORS answer (204), not 404/405', async () => {
+    for (const path of ['/not/registered', '/vary']) {
+      const a = await preflight(app, path, A, { 'access-control-request-headers': 'x-token' });
+      expect(a.status).toBe(204);
+      expect(a.headers['access-control-allow-origin']).toBe(A);
+      expect(a.headers['access-control-allow-methods']).toBe('GET, PUT');
+      expect(a.headers['access-control-max-age']).toBe('600');
+    }
+    const denied = await preflight(app, '/not/registered', EVIL);
+    expect(denied.status).toBe(204);
+    expect(denied.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('a 404 and a handler panic (500) carry Access-Control-Allow-Origin', async () => {
+    const missing = await call(app, '/not/registered', 'GET', { origin: A });
+    expect(missing.status).toBe(404);
+    expect(missing.headers['access-control-allow-origin']).toBe(A);
+    expect(missing.headers['access-control-allow-credentials']).toBe('true');
+    expect(vary(missing)).toEqual(['Origin']);
+    const panic = await call(app, '/boom', 'GET', { origin: A });
+    expect(panic.status).toBe(500);
+    expect(panic.headers['access-control-allow-origin']).toBe(A);
+    expect(vary(panic)).toEqual(['Origin']);
+    const denied = await call(app, '/not/registered', 'GET', { origin: EVIL });
+    expect(denied.status).toBe(404);
+    expect(denied.headers['access-control-allow-origin']).toBeUndefined();
+  });
 });
 
 describe('cors() with credentials and "*", a function, preflightContinue', () => {

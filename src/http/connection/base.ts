@@ -64,8 +64,14 @@ export abstract class ConnectionBase extends Deadlines implements HostedConnecti
     (socket as unknown as Linked)[CONNECTION] = this;
     socket.on('data', ConnectionBase.#dataListener);
     socket.on('end', ConnectionBase.#endListener);
-    socket.on('error', destroyOnError);
+    socket.on('error', ConnectionBase.#errorListener);
     socket.on('close', ConnectionBase.#closeListener);
+  }
+
+  /** A failed socket is closed; the error goes to the logger when the server has one. */
+  static #errorListener(this: Socket, error: Error): void {
+    (this as unknown as Linked)[CONNECTION].host.lifecycle.socketError(error);
+    this.destroy();
   }
 
   static #dataListener(this: Socket, chunk: Buffer): void {
@@ -109,7 +115,7 @@ export abstract class ConnectionBase extends Deadlines implements HostedConnecti
 
   /** A bug must cost one connection, never the process. */
   protected fatal(error: unknown): void {
-    console.error('wasmlane: connection failed:', error);
+    this.host.lifecycle.failed('connection failed', error);
     this.socket.destroy();
   }
 

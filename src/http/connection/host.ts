@@ -8,12 +8,15 @@ import type { RequestConfig } from '../../config.js';
 import type { Context, Params } from '../../context.js';
 import type { WasmlaneError } from '../../errors.js';
 import type { Step } from '../../hooks.js';
+import type { Lifecycle } from '../../lifecycle.js';
+import type { Phase, RouteResponse } from '../../phases.js';
 import type { ChunkedDecoder, ChunkedSink } from '../chunked/decoder.js';
 import type { HeadParser } from '../head/parser.js';
 import type { Request } from '../request.js';
 import type { StreamServer } from '../stream-types.js';
 
-/** One registered route, its hook phases frozen into `steps` (server → groups → route around the handler). */
+/** One registered route: its own request middleware and handler frozen into `steps`, its own response
+ *  middleware in `response` (run after the server's and groups', src/phases.ts). */
 export interface RouteRecord {
   readonly method: string;
   readonly pattern: string;
@@ -22,6 +25,7 @@ export interface RouteRecord {
   /** The route's handlerTimeoutMs, else the server's (0: off). */
   readonly handlerTimeoutMs: number;
   readonly steps: readonly Step<Context<any>>[];
+  readonly response: RouteResponse;
 }
 
 /**
@@ -54,6 +58,12 @@ export interface ConnectionHost extends StreamServer {
   readonly answers: ErrorAnswers;
   createHeadParser(): HeadParser;
   createChunkedDecoder(sink: ChunkedSink): ChunkedDecoder;
+  /** onResponse / onConnection / onClose hooks and the logger. */
+  readonly lifecycle: Lifecycle;
+  /** The largest body any route accepts (bounds a body read by pre-routing middleware). */
+  readonly maxBodySizeAny: number;
+  /** The pre-routing request middleware and the response middleware of the request's path. */
+  phaseFor(request: Request): Phase;
   /** Match the request: the frozen chain with its limits, or an error answer. Never calls back. */
   routeFor(request: Request): Routed;
   connectionClosed(conn: HostedConnection): void;

@@ -15,14 +15,17 @@
 //   writer.ts  responses, streams, error answers, keep-alive, upgrade hand-over  (ResponseWriter)
 //   body.ts    body limit, 100-continue, body backpressure and failures          (BodyReader)
 //   index.ts   input: head parsing, request framing, route, next request        (Connection)
-// The request path is straight: parse → Request → host.routeFor(request) (the frozen chain and its
-// limits, or an error answer) → run the chain → write. Nothing calls back into the server mid-request.
+// The request path is straight: parse → Request → host.phaseFor(request) (pre-routing and response
+// middleware of the path) → pre-routing chain, if any → host.routeFor(request) (the frozen chain and
+// its limits, or an error answer) → run the chain → response middleware → write (writer.ts).
+// Nothing calls back into the server mid-request.
 import type { Socket } from 'node:net';
 import * as abi from '../../abi.js';
 import { Context } from '../../context.js';
 import type { Params } from '../../context.js';
 import { WasmlaneError, errorFromAbi } from '../../errors.js';
 import { runChain } from '../../hooks.js';
+import { routeResponseSteps } from '../../phases.js';
 import { BODY_CHUNKED, BODY_LENGTH, RequestBody } from '../body.js';
 import type { ChunkedDecoder } from '../chunked/decoder.js';
 import type { HeadParser } from '../head/parser.js';
@@ -46,7 +49,6 @@ export class Connection extends BodyReader {
   #decoder: ChunkedDecoder | null = null;
   readonly #heads: HeadReader;
   #inLoop = false;
-  #requests = 0;
 
   constructor(socket: Socket, host: ConnectionHost) {
     super(socket, host);
@@ -158,9 +160,10 @@ export class Connection extends BodyReader {
     const body = request.body;
     const flags = request.flags;
     this.body = body;
-    this.#requests++;
+    this.requestCount++;
+    if (this.lifecycle.timed) this.startedAt = performance.now();
     const max = this.#host.requestConfig.maxRequestsPerConnection;
-    this.keepAlive = (flags & abi.F_KEEP_ALIVE) !== 0 && !(max > 0 && this.#requests >= max);
+    this.keepAlive = (flags & abi.F_KEEP_ALIVE) !== 0 && !(max > 0 && this.requestCount >= max);
     this.http10 = request.versionNumber === 10;
     this.omitBody = request.methodId === abi.METHOD_HEAD;
     this.continueSent = false;
@@ -169,6 +172,8 @@ export class Connection extends BodyReader {
     else this.arm(T_BODY, this.#host.requestConfig.readTimeoutMs);
     const ctx = new Context(request, this, NO_PARAMS);
     this.ctx = ctx;
+    const phase = this.#host.phaseFor(request);
+    this.responseSteps = phase.response;
     if ((flags & abi.F_EXPECT_OTHER) !== 0 || request.methodId === abi.METHOD_CONNECT) {
       const refused = refuseRequest(flags, request.methodId, body.complete);
       if (refused !== null) {
@@ -184,12 +189,29 @@ export class Connection extends BodyReader {
       this.#feedBody(pend, this.pendPos);
     }
     if (ctx.finished) return;
-    const routed = this.#host.routeFor(request);
+    if (phase.request.length !== 0) {
+      // Server and group request middleware, before routing: until the route's limit is known, a
+      // body such middleware reads is bounded by the largest limit of any route.
+      if (body !== EMPTY_BODY) body.limit = this.#host.maxBodySizeAny;
+      const ms = this.#host.requestConfig.handlerTimeoutMs;
+      if (ms > 0) this.armHandler(ms);
+      this.preRouting = true;
+      runChain(ctx, phase.request, 0);
+      return;
+    }
+    this.routeRequest(ctx);
+  }
+
+  /** Match the request and run its route's chain (or answer 404/405/501, 413). */
+  protected routeRequest(ctx: Context): void {
+    const routed = this.#host.routeFor(ctx.request);
     const route = routed.route;
     if (route === null) return this.respondError(ctx, routed.error!, routed.allow);
     ctx.params = routed.params;
+    if (route.response.own.length !== 0) this.responseSteps = routeResponseSteps(route.response, this.#host.phaseFor(ctx.request));
     if (!this.limitBody(ctx, route.maxBodySize)) return;
     if (route.handlerTimeoutMs > 0) this.armHandler(route.handlerTimeoutMs);
+    else this.disarmHandler(); // a deadline armed for pre-routing middleware; 0 = off for this route
     runChain(ctx, route.steps, 0);
   }
 
@@ -252,6 +274,10 @@ export class Connection extends BodyReader {
     this.state = S_WAIT;
     const ctx = new Context(Request.empty(this, EMPTY_BODY), this, NO_PARAMS);
     this.ctx = ctx;
+    this.requestCount++;
+    // No path to speak of: the server-level response middleware (the root phase) sees the answer.
+    this.responseSteps = this.#host.phaseFor(ctx.request).response;
+    if (this.lifecycle.timed) this.startedAt = performance.now();
     this.respondError(ctx, error);
     return false;
   }
