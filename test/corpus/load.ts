@@ -43,3 +43,27 @@ export function loadCorpusDir<T extends { file: string; title: string }>(
   }
   return all;
 }
+
+/**
+ * Apply a `limits: a=1 b=true …` line over `limits` (a copy of the corpus's defaults): every key must
+ * be one of the defaults' keys, numbers are decimal integers, booleans `true` / `false`.
+ */
+export function applyLimits(limits: Record<string, number | boolean>, value: string, where: string): void {
+  for (const pair of value.split(/\s+/)) {
+    const [k, v] = pair.split('=');
+    const current = k === undefined || !Object.hasOwn(limits, k) ? undefined : limits[k];
+    if (current === undefined) throw new Error(`${where}: bad limit "${pair}"`);
+    if (typeof current === 'boolean') {
+      if (v !== 'true' && v !== 'false') throw new Error(`${where}: bad limit "${pair}"`);
+      limits[k!] = v === 'true';
+    } else {
+      if (!/^\d+$/.test(v ?? '')) throw new Error(`${where}: bad limit "${pair}"`);
+      limits[k!] = Number(v);
+    }
+  }
+}
+
+/** Throw unless every key seen in an expect block is one `keys` allows. */
+export function onlyKeys(seen: ReadonlyMap<string, string>, keys: readonly string[], where: string): void {
+  for (const key of seen.keys()) if (!keys.includes(key)) throw new Error(`${where}: unexpected key "${key}"`);
+}

@@ -13,7 +13,7 @@
 import { fileURLToPath } from 'node:url';
 import * as abi from '../../../src/abi.js';
 import { DEFAULT_CHUNKED_LIMITS, type ChunkedLimits } from '../../../src/http/chunked/decoder.js';
-import { loadCorpusDir, unescapeBytes } from '../load.js';
+import { applyLimits, loadCorpusDir, onlyKeys, unescapeBytes } from '../load.js';
 
 export type ChunkedExpect =
   | { readonly kind: 'done'; readonly data: string; readonly trailers: [string, string][]; readonly consumed: number }
@@ -30,7 +30,6 @@ export interface ChunkedCase {
 
 const CORPUS_DIR = fileURLToPath(new URL('./', import.meta.url));
 const ABI = abi as unknown as Record<string, number>;
-const LIMIT_KEYS = Object.keys(DEFAULT_CHUNKED_LIMITS);
 const latin1 = (bytes: number[]): string => String.fromCharCode(...bytes);
 
 function parseExpect(lines: string[], inputLength: number, where: string): { expect: ChunkedExpect; limits: ChunkedLimits } {
@@ -38,7 +37,7 @@ function parseExpect(lines: string[], inputLength: number, where: string): { exp
   const trailers: [string, string][] = [];
   let data = '';
   let hasData = false;
-  const limits: Record<string, number> = { ...DEFAULT_CHUNKED_LIMITS };
+  const limits: Record<string, number | boolean> = { ...DEFAULT_CHUNKED_LIMITS };
   for (const line of lines) {
     const m = /^([a-z-]+):(?: (.*))?$/.exec(line);
     if (!m) throw new Error(`${where}: malformed expect line "${line}"`);
@@ -54,17 +53,9 @@ function parseExpect(lines: string[], inputLength: number, where: string): { exp
     }
     if (seen.has(key)) throw new Error(`${where}: duplicate key ${key}`);
     seen.set(key, value);
-    if (key === 'limits') {
-      for (const pair of value.split(/\s+/)) {
-        const [k, v] = pair.split('=');
-        if (!LIMIT_KEYS.includes(k!) || !/^\d+$/.test(v ?? '')) throw new Error(`${where}: bad limit "${pair}"`);
-        limits[k!] = Number(v);
-      }
-    }
+    if (key === 'limits') applyLimits(limits, value, where);
   }
-  const allowed = (keys: string[]) => {
-    for (const key of seen.keys()) if (!keys.includes(key)) throw new Error(`${where}: unexpected key "${key}"`);
-  };
+  const allowed = (keys: string[]): void => onlyKeys(seen, keys, where);
   const frozen = Object.freeze(limits) as unknown as ChunkedLimits;
   if (seen.has('error')) {
     allowed(['error', 'at', 'limits']);

@@ -23,7 +23,7 @@
 import { fileURLToPath } from 'node:url';
 import * as abi from '../../../src/abi.js';
 import { DEFAULT_HEAD_LIMITS, type HeadLimits } from '../../../src/http/head/parser.js';
-import { loadCorpusDir, unescapeBytes } from '../load.js';
+import { applyLimits, loadCorpusDir, onlyKeys, unescapeBytes } from '../load.js';
 
 export interface HeadExpectOk {
   readonly kind: 'ok';
@@ -52,7 +52,6 @@ export interface HeadCase {
 
 const CORPUS_DIR = fileURLToPath(new URL('./', import.meta.url));
 const ABI = abi as unknown as Record<string, number>;
-const LIMIT_KEYS = Object.keys(DEFAULT_HEAD_LIMITS) as (keyof HeadLimits)[];
 
 function latin1(bytes: number[]): string {
   return String.fromCharCode(...bytes);
@@ -80,23 +79,9 @@ function parseExpect(lines: string[], inputLength: number, where: string): { exp
     }
     if (seen.has(key)) throw new Error(`${where}: duplicate key ${key}`);
     seen.set(key, value);
-    if (key === 'limits') {
-      for (const pair of value.split(/\s+/)) {
-        const [k, v] = pair.split('=');
-        if (!LIMIT_KEYS.includes(k as keyof HeadLimits)) throw new Error(`${where}: bad limit "${pair}"`);
-        if (typeof DEFAULT_HEAD_LIMITS[k as keyof HeadLimits] === 'boolean') {
-          if (v !== 'true' && v !== 'false') throw new Error(`${where}: bad limit "${pair}"`);
-          limits[k!] = v === 'true';
-        } else {
-          if (!/^\d+$/.test(v ?? '')) throw new Error(`${where}: bad limit "${pair}"`);
-          limits[k!] = Number(v);
-        }
-      }
-    }
+    if (key === 'limits') applyLimits(limits, value, where);
   }
-  const allowed = (keys: string[]) => {
-    for (const key of seen.keys()) if (!keys.includes(key)) throw new Error(`${where}: unexpected key "${key}"`);
-  };
+  const allowed = (keys: string[]): void => onlyKeys(seen, keys, where);
   const frozenLimits = Object.freeze(limits) as unknown as HeadLimits;
   if (seen.has('error')) {
     allowed(['error', 'error-pos', 'limits']);
