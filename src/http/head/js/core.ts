@@ -22,16 +22,8 @@ import {
   S_VALUE_LF, SP, stepOther,
 } from './steps.js';
 
-/**
- * The name buf[mark, p) ended at a colon: record the field (its value, for now, starts after the
- * colon and is empty) and note the special ones. Returns the field kind, or E_DUPLICATE_HOST.
- */
-function addField(buf: Uint8Array, b: number, t: Int32Array, mark: number, p: number): number {
-  const count = t[R_HEADER_COUNT]!;
-  const e = R_FIXED + 4 * count;
-  t[e] = mark - b; t[e + 1] = p - mark; t[e + 2] = p + 1 - b; t[e + 3] = 0;
-  t[R_HEADER_COUNT] = count + 1;
-  const kind = fieldKind(buf, mark, p - mark);
+/** Flags and the Host index for a special field (entry `count`); 0, or E_DUPLICATE_HOST. */
+function noteSpecial(t: Int32Array, kind: number, count: number): number {
   if (kind === K_HOST) {
     if ((t[R_FLAGS]! & F_HOST) !== 0) return E_DUPLICATE_HOST;
     t[R_FLAGS] = t[R_FLAGS]! | F_HOST;
@@ -41,7 +33,7 @@ function addField(buf: Uint8Array, b: number, t: Int32Array, mark: number, p: nu
   } else if (kind === K_TRANSFER_ENCODING) {
     t[R_FLAGS] = t[R_FLAGS]! | F_TRANSFER_ENCODING;
   }
-  return kind;
+  return 0;
 }
 
 /**
@@ -65,15 +57,19 @@ function runSteps(buf: Uint8Array, b: number, end: number, t: Int32Array): numbe
         state = S_NAME_WS;
         continue;
       }
-      aux = addField(buf, b, t, mark, p);
-      if (aux < 0) { rc = fail(aux, mark); break; }
+      // The field, its value for now empty after the colon; special names noted (rarely any).
+      const count = t[R_HEADER_COUNT]!;
+      const e = R_FIXED + 4 * count;
+      t[e] = mark - b; t[e + 1] = p - mark; t[e + 2] = p + 1 - b; t[e + 3] = 0;
+      t[R_HEADER_COUNT] = count + 1;
+      aux = fieldKind(buf, mark, p - mark);
+      if (aux !== K_NONE && (rc = noteSpecial(t, aux, count)) < 0) { s.ep = mark; break; }
       p++;
       state = S_VALUE_LEAD;
       // Fast path for the usual ": v": straight to S_VALUE (the same checks S_VALUE_LEAD makes:
       // the SP and the first value byte are within the value limit, the byte is a non-OWS value byte).
       if (p + 1 < end && buf[p] === SP && t[R_LIMIT_VALUE]! > 1 && buf[p + 1]! > SP && buf[p + 1] !== 0x7f) {
-        p++;
-        t[R_FIXED + 4 * (t[R_HEADER_COUNT]! - 1) + 2] = p - b; // the value of the field just added
+        t[e + 2] = ++p - b;
         state = S_VALUE;
       }
       continue;
@@ -110,8 +106,9 @@ function runSteps(buf: Uint8Array, b: number, end: number, t: Int32Array): numbe
       }
       continue;
     }
+    // Any other state: its steps, until the field cycle resumes (or the bytes run out, or one fails).
     s.state = state; s.p = p; s.mark = mark; s.mark2 = mark2; s.aux = aux;
-    rc = stepOther(buf, b, end, t);
+    do rc = stepOther(buf, b, end, t); while (rc === 0 && s.p < end && s.state !== S_NAME && s.state !== S_VALUE);
     state = s.state; p = s.p; mark = s.mark; mark2 = s.mark2; aux = s.aux;
     if (rc !== 0) break;
   }
