@@ -1,5 +1,5 @@
 // The request-head parser: request line + field lines → the result table at RESULT_PTR.
-// Twin of src/http/head/js/core.ts, state for state (same numbers, same error positions).
+// Twin of src/http/head/js/core.ts + steps.ts, state for state (same numbers, same error positions).
 //
 // One loop, integer states, a switch (llhttp / ws receiver style). Every state can stop at any byte
 // and resume from the table (R_RESUME_*), so a head trickled one byte per packet costs O(new bytes)
@@ -22,7 +22,7 @@ import { fieldKind, finishHead, finishValue, K_HOST, K_NONE, K_TRANSFER_ENCODING
 import { commonMethodLen, methodId, targetForm } from './head-line';
 import { ctlOrDelMask, nonTcharMask, scanTarget, scanToken, scanValue, trimValueEnd } from './head-scan';
 
-// States (the same numbers in src/http/head/js/core.ts).
+// States (the same numbers in src/http/head/js/steps.ts).
 const S_START: i32 = 0; //        before the method: empty lines allowed (RFC 9112 §2.2)
 const S_START_LF: i32 = 1;
 const S_METHOD: i32 = 2;

@@ -10,6 +10,10 @@
 //                               decoded as JS strings into an array — the work llhttp's binding does,
 //                               so this is the like-for-like comparison
 //   <engine> parseHead only     diagnostic: the WASM export alone on bytes already in WASM memory
+//   js parse (2 pieces)         the head fed as two reads split at its middle: parse(buf, 0, half, 0)
+//                               (the whole-head fast path bails out, the state machine takes the
+//                               first half) then parse(buf, 0, len, half) resuming it — the state
+//                               machine path, which whole heads never reach (typical, forty-headers)
 // Every implementation's output is checked against llhttp's before it is timed.
 import { loadFixture } from '../lib/fixtures.js';
 import { createLlhttpParser } from '../lib/llhttp.js';
@@ -18,6 +22,8 @@ export const name = 'parser';
 export const description = 'request-head parse: wasmlane engines vs node:http llhttp; chunked body decode';
 
 const HEAD_FIXTURES = ['minimal-get', 'typical-browser-get', 'forty-headers-get', 'post-json', 'post-chunked'];
+/** Fixtures that also get the split-input row (the resumable state machine, js engine). */
+const SPLIT_FIXTURES = ['typical-browser-get', 'forty-headers-get'];
 // Anchors measured on this project's machines (bench/fixtures/README.md), printed as context.
 const TARGET_SIMD_VS_LLHTTP = 6;
 const TARGET_JS_VS_LLHTTP = 2;
@@ -83,6 +89,25 @@ function residentRow(ctx, instance, engine, parser, head, { group, meta }) {
   });
 }
 
+/**
+ * The head in two reads, split at its middle: the first parse sees an incomplete head (the fast path
+ * bails out and the state machine parses the first half), the second resumes at the split. Checked
+ * against llhttp like the other rows before it is timed. Returns the row, or a note when it differs.
+ */
+function splitRow(ctx, parser, head, expected, decode, { group, meta }) {
+  const half = head.length >> 1;
+  const first = parser.parse(head, 0, half, 0);
+  const n = parser.parse(head, 0, head.length, half);
+  const got = first === 0 && n === head.length ? decode(head, parser.table, parser.base) : null;
+  if (!got || got.method !== expected.method || got.url !== expected.url || !sameStrings(got.headers, expected.headers)) {
+    return `js (2 pieces) on ${meta.fixture}: result differs from llhttp (parse returned ${first}, ${n}) — not timed`;
+  }
+  return ctx.measure('js parse (2 pieces)', () => {
+    parser.parse(head, 0, half, 0);
+    return parser.parse(head, 0, head.length, half);
+  }, { bytes: head.length, group, meta: { ...meta, engine: 'js', mode: 'parse-split' } });
+}
+
 async function headRows(ctx, mods) {
   const { parsers, abi, instance } = mods;
   const engines = parsers && instance ? instance.availableEngines() : [];
@@ -124,12 +149,17 @@ async function headRows(ctx, mods) {
       rows.push(parseOnly, withStrings);
       const core = residentRow(ctx, instance, engine, p, head, { group, meta });
       if (core) rows.push(core);
+      if (engine === 'js' && SPLIT_FIXTURES.includes(fixtureName)) {
+        const split = splitRow(ctx, p, head, expected, decode, { group, meta });
+        if (typeof split === 'string') notes.push(split);
+        else rows.push(split);
+      }
     }
     for (const row of rows.filter((r) => r.group === group)) {
       row.vsLlhttp = ctx.speedup(row, anchor);
       const mode = row.meta?.mode;
       const simdAnchor = engineRows['wasm-simd']?.[mode === 'parse+strings' ? 'strings' : 'parse'];
-      row.vsSimd = mode && mode !== 'resident' ? ctx.speedup(row, simdAnchor) : null;
+      row.vsSimd = mode && mode !== 'resident' && mode !== 'parse-split' ? ctx.speedup(row, simdAnchor) : null;
     }
   }
   return { rows, notes, engines };
