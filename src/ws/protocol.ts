@@ -35,9 +35,13 @@ export interface ReceiverEvents {
 /** Decompresses one message's payload (permessage-deflate, RFC 7692 §7.2.2), bounded by maxPayload. */
 export interface MessageInflater {
   inflate(payload: Buffer, fin: boolean, callback: (err: WasmlaneError | null, data?: Buffer) => void): void;
+  /** Release native zlib memory (the connection is gone). */
+  close?(): void;
 }
 
 /** Compresses one message's payload (RFC 7692 §7.2.1). */
 export interface MessageDeflater {
   deflate(payload: Buffer, fin: boolean, callback: (err: Error | null, data?: Buffer) => void): void;
+  /** Release native zlib memory (the connection is gone). */
+  close?(): void;
 }

@@ -77,8 +77,9 @@ export class Receiver {
     if (!this.running && this.state === RUNNING) this.run();
   }
 
-  /** Stop: further input and pending inflations are ignored. */
+  /** Stop: further input and pending inflations are ignored; the inflater's zlib memory is released. */
   destroy(): void {
+    if (this.state !== DEAD) this.options.inflate?.close?.();
     this.state = DEAD;
     this.queue.length = 0;
     this.queuedBytes = 0;

@@ -6,24 +6,19 @@ import type { Socket } from 'node:net';
 import { Receiver } from './receiver.js';
 import { Heartbeat } from './heartbeat.js';
 import { Flow } from './flow.js';
-import type { WebSocketInit } from './websocket-types.js';
+import type { UpgradeVerdict, WebSocketInit } from './websocket-types.js';
 import type { UpgradeRequest } from '../http/stream-types.js';
-import type { UpgradeVerdict } from './websocket-types.js';
 import { WasmlaneError } from '../errors.js';
-import type { MessageDeflater, MessageInflater } from './protocol.js';
 import { checkUserClose, closePayload } from './close-codes.js';
 import type { ResolvedWebSocketOptions } from './options.js';
 import type { EngineKind } from '../wasm/instance.js';
-import type { PublishedMessage, TopicRegistry, TopicSubscriber } from '../pubsub.js';
-import { toPayload } from '../pubsub.js';
+import { toPayload, type PublishedMessage, type TopicRegistry, type TopicSubscriber } from '../pubsub.js';
 import { OP_BINARY, OP_CLOSE, OP_PING, OP_TEXT, FrameWriter } from './wire.js';
+import { CLOSED, CLOSING, CONNECTING, OPEN, type WebSocketEvents, type WebSocketListener } from './events.js';
 
 export type { WebSocketInit, UpgradeVerdict } from './websocket-types.js';
+export type { WebSocketEvents, WebSocketListener } from './events.js';
 
-export const CONNECTING = 0;
-export const OPEN = 1;
-export const CLOSING = 2;
-export const CLOSED = 3;
 
 const EMPTY = Buffer.alloc(0);
 
@@ -41,26 +36,6 @@ export interface WebSocketHandlers<D = unknown, P extends Readonly<Record<string
   ping?: (ws: WebSocket<D>, data: Buffer) => void;
   pong?: (ws: WebSocket<D>, data: Buffer) => void;
 }
-
-/** The events a WebSocket emits, with their arguments (after the route handler of the same name). */
-export interface WebSocketEvents {
-  /** OPEN: the handshake is done (server side: after the route's open handler). */
-  open: [];
-  /** One whole message: text as UTF-8 bytes (validated) unless isBinary. */
-  message: [data: Buffer, isBinary: boolean];
-  /** The connection is closed: the peer's code (1005 when none, 1006 without a close frame). */
-  close: [code: number, reason: Buffer];
-  /** send() returned false earlier and the socket's buffer has drained. */
-  drain: [];
-  ping: [data: Buffer];
-  pong: [data: Buffer];
-  /** Protocol and policy errors (WasmlaneError, `code` WL_…), socket errors (`code` ECONNRESET …) and
-   *  whatever a handler threw (only emitted when there are 'error' listeners). */
-  error: [error: Error & { code?: string }];
-}
-
-/** A listener of event `K`. */
-export type WebSocketListener<K extends keyof WebSocketEvents> = (...args: WebSocketEvents[K]) => void;
 
 // Typed listener methods, merged into the class below: `ws.on('message', (data, isBinary) => …)`
 // gets Buffer and boolean, and an event name that does not exist is a compile error.
@@ -108,8 +83,6 @@ export class WebSocket<D = unknown> extends EventEmitter implements TopicSubscri
   private closeTimer: NodeJS.Timeout | undefined;
   private heartbeat: Heartbeat | undefined;
   private needDrain = false;
-  private readonly inflater: MessageInflater | undefined;
-  private readonly deflater: MessageDeflater | undefined;
 
   constructor(init: WebSocketInit, handlers: WebSocketHandlers<any, any> = {}) {
     super();
@@ -123,8 +96,6 @@ export class WebSocket<D = unknown> extends EventEmitter implements TopicSubscri
     this.registry = init.registry;
     this.data = init.data as D;
     this.remoteAddress = init.socket.remoteAddress;
-    this.inflater = init.inflater;
-    this.deflater = init.deflater;
     const p = init.deflateParams;
     this.writer = new FrameWriter(init.socket, {
       mask: !init.isServer,
@@ -407,10 +378,8 @@ export class WebSocket<D = unknown> extends EventEmitter implements TopicSubscri
     this.readyState = CLOSED;
     this.stopHeartbeat();
     if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
-    this.receiver.destroy();
-    // zlib streams hold native memory: release them with the connection.
-    (this.inflater as { close?: () => void } | undefined)?.close?.();
-    (this.deflater as { close?: () => void } | undefined)?.close?.();
+    this.receiver.destroy(); // both release their zlib streams' native memory
+    this.writer.destroy();
     this.registry?.unsubscribeAll(this);
     // 1006 when the TCP connection ended without a close frame (§7.1.5), unless we closed for a policy.
     const code = this.closeFrameReceived ? this.closeCode : (this.policyCode ?? 1006);

@@ -156,6 +156,11 @@ export class FrameWriter {
    * Drop the frames waiting for compression (the connection is being closed for a policy: what
    * follows is our close frame, and nothing queued may delay it, §7.1.2).
    */
+  /** The connection is gone: release the deflater's zlib memory. */
+  destroy(): void {
+    this.deflater?.close?.();
+  }
+
   discard(): void {
     this.queue.length = 0;
     this.pendingBytes = 0;
