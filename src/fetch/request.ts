@@ -14,6 +14,7 @@
 // that installFetchGlobals() puts in place unwraps it first (src/fetch/globals.ts).
 import type { Context } from '../context.js';
 import { bodyStream, exactArrayBuffer } from './body-stream.js';
+import { delegateToNative } from './delegate.js';
 
 /** The Request class of the platform, captured before installFetchGlobals() may replace the global. */
 export const NativeRequest: typeof Request = globalThis.Request;
@@ -157,25 +158,4 @@ export const NativeResponse: typeof Response = globalThis.Response;
 
 // Every other Request member (cache, credentials, destination, integrity, keepalive, mode, redirect,
 // referrer, referrerPolicy, …) answers from the materialized native Request.
-for (const name of Object.getOwnPropertyNames(NativeRequest.prototype)) {
-  if (name === 'constructor' || Object.prototype.hasOwnProperty.call(LazyRequest.prototype, name)) continue;
-  const desc = Object.getOwnPropertyDescriptor(NativeRequest.prototype, name)!;
-  if (desc.get !== undefined) {
-    Object.defineProperty(LazyRequest.prototype, name, {
-      configurable: true,
-      get(this: LazyRequest) {
-        return Reflect.get(NativeRequest.prototype, name, this.materialize());
-      },
-    });
-  } else if (typeof desc.value === 'function') {
-    Object.defineProperty(LazyRequest.prototype, name, {
-      configurable: true,
-      writable: true,
-      value(this: LazyRequest, ...args: unknown[]) {
-        const native = this.materialize();
-        return (native as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!(...args);
-      },
-    });
-  }
-}
-Object.setPrototypeOf(LazyRequest.prototype, NativeRequest.prototype);
+delegateToNative(LazyRequest.prototype, NativeRequest.prototype);

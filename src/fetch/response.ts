@@ -11,6 +11,7 @@
 // `instanceof Response` holds both ways: FetchResponse's prototype chain runs through the native
 // prototype, and its Symbol.hasInstance accepts native responses.
 import { NativeResponse } from './request.js';
+import { delegateToNative } from './delegate.js';
 
 /** Fetch's HeadersInit (not a global type name in @types/node 20). */
 export type HeadersLike = ConstructorParameters<typeof Headers>[0];
@@ -120,28 +121,7 @@ export class FetchResponse {
 }
 
 // The rest of Response (body, bodyUsed, type, url, redirected, clone(), text() …) is the native one's.
-for (const name of Object.getOwnPropertyNames(NativeResponse.prototype)) {
-  if (name === 'constructor' || Object.prototype.hasOwnProperty.call(FetchResponse.prototype, name)) continue;
-  const desc = Object.getOwnPropertyDescriptor(NativeResponse.prototype, name)!;
-  if (desc.get !== undefined) {
-    Object.defineProperty(FetchResponse.prototype, name, {
-      configurable: true,
-      get(this: FetchResponse) {
-        return Reflect.get(NativeResponse.prototype, name, this.materialize());
-      },
-    });
-  } else if (typeof desc.value === 'function') {
-    Object.defineProperty(FetchResponse.prototype, name, {
-      configurable: true,
-      writable: true,
-      value(this: FetchResponse, ...args: unknown[]) {
-        const native = this.materialize();
-        return (native as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!(...args);
-      },
-    });
-  }
-}
-Object.setPrototypeOf(FetchResponse.prototype, NativeResponse.prototype);
+delegateToNative(FetchResponse.prototype, NativeResponse.prototype);
 // Response.json(), Response.redirect(), Response.error(): the native statics (they return native responses).
 Object.setPrototypeOf(FetchResponse, NativeResponse);
 
