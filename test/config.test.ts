@@ -11,18 +11,7 @@ import {
 import type { RequestConfig, ServerOptions } from '../src/config.js';
 import { INPUT_SIZE, MAX_HEADERS } from '../src/abi.js';
 import { DEFAULT_HEAD_LIMITS } from '../src/http/head/parser.js';
-import { WasmlaneError } from '../src/errors.js';
-
-function configError(fn: () => unknown): WasmlaneError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(WasmlaneError);
-    expect((err as WasmlaneError).code).toBe('WL_INVALID_CONFIG');
-    return err as WasmlaneError;
-  }
-  throw new Error('expected WL_INVALID_CONFIG');
-}
+import { configError } from './support/config-error.js';
 
 describe('defaults and presets', () => {
   it('no options → the documented defaults, frozen', () => {

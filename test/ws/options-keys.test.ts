@@ -1,19 +1,9 @@
 // Unknown WebSocket option keys are typos (`maxPayLoad`): like server options (src/config.ts) they
 // throw WL_INVALID_CONFIG listing the known keys instead of silently leaving the default in place.
 import { describe, expect, it } from 'vitest';
-import { connect, Server, WasmlaneError } from '../../src/index.js';
+import { connect, Server } from '../../src/index.js';
 import { resolveWebSocketOptions } from '../../src/ws/options.js';
-
-function configError(fn: () => unknown): WasmlaneError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(WasmlaneError);
-    expect((error as WasmlaneError).code).toBe('WL_INVALID_CONFIG');
-    return error as WasmlaneError;
-  }
-  throw new Error('expected WL_INVALID_CONFIG');
-}
+import { configError } from '../support/config-error.js';
 
 describe('WebSocket options: unknown keys', () => {
   it('server.ws() rejects an unknown key at registration, naming it and the known keys', () => {
