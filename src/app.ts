@@ -101,8 +101,12 @@ export abstract class App extends RouteRegistrar {
     return this.#maxBodySize;
   }
 
+  /** Requests that reached routing (cluster workers report it in their stats). */
+  requestsRouted = 0;
+
   /** @internal Match `request`: its route and params, or the error to answer with (404, 405 + Allow, 501). */
   routeFor(request: Request): Routed {
+    this.requestsRouted++;
     if (this.#dirty) this.resolveSteps();
     const out = this.#routed;
     const match = this.#router.match(request.method, request.path);

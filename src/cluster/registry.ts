@@ -8,6 +8,8 @@ import type { TopicRegistry } from '../pubsub.js';
 export interface ManagedServer {
   readonly topics: TopicRegistry;
   readonly connectionCount: number;
+  /** Requests that reached routing since the server was made (App.routeFor counts them). */
+  readonly requestsRouted: number;
   readonly webSockets: ReadonlySet<unknown>;
   close(options?: { timeoutMs?: number }): Promise<void>;
 }

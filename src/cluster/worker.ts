@@ -30,7 +30,8 @@ export class ClusterWorker extends EventEmitter {
   readonly index = Number(process.env.WASMLANE_WORKER_INDEX ?? 0);
   readonly #options: WorkerRuntimeOptions;
   readonly #started = Date.now();
-  #requests = 0;
+  /** Every server this worker ran, for the request count. */
+  readonly #adopted = new Set<ManagedServer>();
   #port = 0;
   #ready: Promise<void>;
   #closing: Promise<void> | null = null;
@@ -75,10 +76,12 @@ export class ClusterWorker extends EventEmitter {
       published.received += b.counters.received;
       published.lost += b.counters.lost;
     }
+    let requests = 0;
+    for (const s of this.#adopted) requests += s.requestsRouted;
     const memory = process.memoryUsage();
     const cpu = process.cpuUsage();
     return {
-      pid: process.pid, index: this.index, requests: this.#requests, connections, webSockets,
+      pid: process.pid, index: this.index, requests, connections, webSockets,
       rss: memory.rss, heapUsed: memory.heapUsed, cpuUserUs: cpu.user, cpuSystemUs: cpu.system,
       uptimeMs: Date.now() - this.#started, broker: published,
     };
@@ -100,13 +103,7 @@ export class ClusterWorker extends EventEmitter {
   }
 
   #adopt(server: ManagedServer, port: number): void {
-    // Count requests in cluster workers only: the instance's routeFor is wrapped, the class untouched.
-    const counted = server as unknown as { routeFor(request: unknown): unknown };
-    const routeFor = counted.routeFor.bind(server);
-    counted.routeFor = (request: unknown) => {
-      this.#requests++;
-      return routeFor(request);
-    };
+    this.#adopted.add(server); // its requestsRouted counts into stats(), also after it closed
     if (this.#options.broker && server.topics.broker === undefined) {
       const broker = new ClusterBroker(String(port));
       brokers.set(broker.namespace, broker);
