@@ -67,6 +67,20 @@ describe('server.routes()', () => {
   });
 });
 
+describe('server.requestsRouted', () => {
+  it('counts the requests that reached routing (what cluster workers report), 404s included', async () => {
+    running = await start((s) => s.get('/', (ctx) => ctx.send('ok')));
+    const client = new Client(running.port);
+    await client.ready;
+    await client.get('/');
+    await client.get('/');
+    await client.get('/missing');
+    expect(statuses(client.text)).toEqual([200, 200, 404]);
+    expect(running.server.requestsRouted).toBe(3);
+    client.socket.destroy();
+  });
+});
+
 describe('server.topicSize()', () => {
   it('counts the WebSocket subscribers of a topic as they join and leave', async () => {
     running = await start((s) => {
