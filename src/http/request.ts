@@ -1,7 +1,7 @@
-// The request view: numbers copied out of the parser's HeadResult (which the parser refills for the
-// next head) and its field array (a new one per head, so it is ours to keep); strings decoded lazily
-// from the bytes the head arrived in (latin1, RFC 9110 §5.5: field values are octets; non-ASCII is
-// obs-text). One small object per request; nothing here is shared with the next request on the connection.
+// The request view over the parser's HeadResult (a sealed one per head, so it is ours to keep):
+// method, flags and lengths read from it, strings decoded lazily from the bytes the head arrived in
+// (latin1, RFC 9110 §5.5: field values are octets; non-ASCII is obs-text). One small object per
+// request; nothing here is shared with the next request on the connection.
 import * as abi from '../abi.js';
 import type { RequestBody } from './body.js';
 import { cookieKeysOf } from './cookie-sign.js';
@@ -9,9 +9,8 @@ import { parseCookies } from './cookies.js';
 import { openParts, readForm } from './form.js';
 import type { Form, FormOptions } from './form.js';
 import type { MultipartReader } from './multipart-reader.js';
-import { decodeTarget, HeadResult } from './head/result.js';
-import { headerName, headerNameIs, headerValue, METHOD_NAMES } from './head/table.js';
-import { latin1 } from './latin1.js';
+import { HeadResult } from './head/result.js';
+import { headerNameIs, headerValue } from './head/table.js';
 
 const EMPTY_HEAD = HeadResult.empty();
 
@@ -24,28 +23,12 @@ export interface Peer {
 }
 
 export class Request {
-  /** The bytes the head was parsed from (a socket chunk, or a copy when it arrived in pieces). */
-  readonly #buf: Buffer;
-  readonly #start: number;
-  /** The head's field lines (HeadResult.fields: read with the head/table.ts readers). */
-  readonly #fields: readonly number[];
-  readonly #headerCount: number;
-  readonly #targetOff: number;
-  readonly #targetLen: number;
+  /** The parse result this request was read from: sealed (the parser makes a new one per head), so the
+   *  request keeps it rather than copying its numbers a second time. */
+  readonly #head: HeadResult;
   #method: string | undefined;
-  readonly #methodOff: number;
-  readonly #methodLen: number;
   #path: string | undefined;
   #query = '';
-  /** abi.METHOD_* id (METHOD_OTHER for extension methods). */
-  readonly methodId: number;
-  /** major * 10 + minor (10 or 11). */
-  readonly versionNumber: number;
-  /** abi.F_* bits from the parser. */
-  readonly flags: number;
-  /** Content-Length when F_CONTENT_LENGTH is set, else 0. */
-  readonly contentLength: number;
-  readonly targetForm: number;
   readonly #peer: Peer;
   /** Built on first use (searchParams / cookies): nothing is parsed for requests that never ask. */
   #searchParams: URLSearchParams | undefined;
@@ -54,22 +37,35 @@ export class Request {
   readonly body: RequestBody;
 
   constructor(head: HeadResult, peer: Peer, body: RequestBody) {
-    this.#buf = head.buf as Buffer;
-    this.#start = head.start;
-    this.#fields = head.fields;
-    this.#headerCount = head.headerCount;
-    this.methodId = head.methodId;
-    this.#methodOff = head.methodOffset;
-    this.#methodLen = head.methodLength;
-    this.#targetOff = head.targetOffset;
-    this.#targetLen = head.targetLength;
-    this.targetForm = head.targetForm;
-    this.versionNumber = head.version;
-    this.flags = head.flags;
-    const length = head.contentLength;
-    this.contentLength = length < 0 ? 0 : length;
+    this.#head = head;
     this.#peer = peer;
     this.body = body;
+  }
+
+  /** abi.METHOD_* id (METHOD_OTHER for extension methods). */
+  get methodId(): number {
+    return this.#head.methodId;
+  }
+
+  /** major * 10 + minor (10 or 11). */
+  get versionNumber(): number {
+    return this.#head.version;
+  }
+
+  /** abi.F_* bits from the parser. */
+  get flags(): number {
+    return this.#head.flags;
+  }
+
+  /** Content-Length when F_CONTENT_LENGTH is set, else 0. */
+  get contentLength(): number {
+    const length = this.#head.contentLength;
+    return length < 0 ? 0 : length;
+  }
+
+  /** abi.FORM_* (RFC 9112 §3.2). */
+  get targetForm(): number {
+    return this.#head.targetForm;
   }
 
   /** A view with no head, for errors raised before a head could be parsed. */
@@ -96,9 +92,12 @@ export class Request {
   /** The values of every line of a field, in arrival order (not joined). */
   headerValues(name: string): string[] {
     const values: string[] = [];
-    const fields = this.#fields;
-    for (let i = 0; i < this.#headerCount; i++) {
-      if (headerNameIs(fields, 0, i, this.#buf, this.#start, name)) values.push(headerValue(fields, 0, i, this.#buf, this.#start));
+    const head = this.#head;
+    const fields = head.fields;
+    const buf = head.buf;
+    const start = head.start;
+    for (let i = 0, count = head.headerCount; i < count; i++) {
+      if (headerNameIs(fields, 0, i, buf, start, name)) values.push(headerValue(fields, 0, i, buf, start));
     }
     return values;
   }
@@ -134,16 +133,12 @@ export class Request {
 
   /** The method token, case-sensitive (RFC 9110 §9.1); known methods are interned strings. */
   get method(): string {
-    if (this.#method === undefined) {
-      this.#method = this.methodId !== abi.METHOD_OTHER ? METHOD_NAMES[this.methodId]!
-        : this.#latin1(this.#methodOff, this.#methodLen);
-    }
-    return this.#method;
+    return (this.#method ??= this.#head.method);
   }
 
   /** The request-target exactly as sent (origin-form: path and query). */
   get target(): string {
-    return decodeTarget(this.#buf, this.#start + this.#targetOff, this.#targetLen);
+    return this.#head.target;
   }
 
   /** The raw (percent-encoded) path, without the query. For absolute-form targets (RFC 9112 §3.2.2) the path part. */
@@ -159,20 +154,21 @@ export class Request {
   }
 
   get version(): HttpVersion {
-    return this.versionNumber === 10 ? '1.0' : '1.1';
+    return this.#head.version === 10 ? '1.0' : '1.1';
   }
 
   /** Whether the client asked to keep the connection (RFC 9112 §9.3). */
   get keepAlive(): boolean {
-    return (this.flags & abi.F_KEEP_ALIVE) !== 0;
+    return this.#head.keepAlive;
   }
 
   /** The value of a field, by case-insensitive name; repeated lines are joined with ", " (RFC 9110 §5.3). */
   header(name: string): string | undefined {
-    const fields = this.#fields;
-    const buf = this.#buf;
-    const start = this.#start;
-    const count = this.#headerCount;
+    const head = this.#head;
+    const fields = head.fields;
+    const buf = head.buf;
+    const start = head.start;
+    const count = head.headerCount;
     let found: string | undefined;
     for (let i = 0; i < count; i++) {
       if (!headerNameIs(fields, 0, i, buf, start, name)) continue;
@@ -185,19 +181,14 @@ export class Request {
   /** Field lines in arrival order, names lower-cased, values as sent. */
   get headers(): Iterable<[string, string]> {
     const list: [string, string][] = [];
-    const fields = this.#fields;
-    for (let i = 0; i < this.#headerCount; i++) {
-      list.push([
-        headerName(fields, 0, i, this.#buf, this.#start).toLowerCase(),
-        headerValue(fields, 0, i, this.#buf, this.#start),
-      ]);
-    }
+    const head = this.#head;
+    for (let i = 0, count = head.headerCount; i < count; i++) list.push([head.name(i).toLowerCase(), head.value(i)]);
     return list;
   }
 
   /** Number of field lines. */
   get headerCount(): number {
-    return this.#headerCount;
+    return this.#head.headerCount;
   }
 
   bytes(): Promise<Buffer> {
@@ -212,14 +203,9 @@ export class Request {
     return this.body.json<T>();
   }
 
-  #latin1(off: number, len: number): string {
-    const at = this.#start + off;
-    return latin1(this.#buf, at, at + len);
-  }
-
   #splitTarget(): void {
     let target = this.target;
-    if (this.targetForm === abi.FORM_ABSOLUTE) {
+    if (this.#head.targetForm === abi.FORM_ABSOLUTE) {
       // absolute-form: scheme "://" authority path-abempty [ "?" query ] (RFC 9112 §3.2.2)
       const scheme = target.indexOf('://');
       const slash = scheme < 0 ? -1 : target.indexOf('/', scheme + 3);

@@ -137,7 +137,7 @@ export class Connection extends BodyReader {
     return true;
   }
 
-  /** The parsed head as a Request (it keeps the head's own field array) with its body reader. */
+  /** The parsed head as a Request (it keeps the sealed HeadResult) with its body reader. */
   #readRequest(head: HeadResult): Request {
     let body = EMPTY_BODY;
     if (head.chunked) {
@@ -148,7 +148,7 @@ export class Connection extends BodyReader {
       body = new RequestBody(this, BODY_LENGTH, head.contentLength);
     }
     // RFC 9112 §6.3: a request with neither Content-Length nor Transfer-Encoding has no body.
-    // The request keeps the head's fields: the parser's result is refilled by the next head.
+    // The request keeps the HeadResult itself: the parser makes a new one for the next head.
     return new Request(head, this, body);
   }
 

@@ -8,9 +8,9 @@
 //   returned 0 the caller passes the number of bytes that call saw (end - start) and the parser
 //   resumes exactly where it stopped without rescanning. The caller must keep buf[start, start+lastLen)
 //   unchanged between such calls (it may move the whole head to a new `start`).
-//   A call that completes (> 0) or fails (< 0) fills `result`, the parser's HeadResult (result.ts):
-//   method, target, version, flags, Content-Length, fields, error position — no slot indices. Its
-//   offsets are relative to `start`, so they apply to the caller's own buffer.
+//   A call that completes (> 0) or fails (< 0) sets `result` to a new HeadResult (result.ts), never
+//   written again: method, target, version, flags, Content-Length, fields, error position — no slot
+//   indices. Its offsets are relative to `start`, so they apply to the caller's own buffer.
 //   The raw table stays readable for tools and the conformance tests (the ABI of src/abi.ts): slot S
 //   is `table[base + S]`. The WASM engines share one table per module instance: read it before the
 //   next parse on any parser of the same engine (`result` is the parser's own copy).

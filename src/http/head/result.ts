@@ -3,10 +3,9 @@
 // knows a slot index: the server reads method, target, version, flags, Content-Length and fields
 // through this class.
 //
-// Each parser owns one HeadResult and fills it on every parse that completes or fails (parse() > 0 or
-// < 0; an incomplete parse leaves it alone). The numbers are overwritten by the next parse; the header
-// array is a new one per completed head (as before this class existed, one small array per request),
-// so a Request built from the result keeps its fields after the parser moves on.
+// A parse that completes or fails (parse() > 0 or < 0; an incomplete parse leaves it alone) gives the
+// parser a new HeadResult: it is never written again, so a Request keeps the result itself (one copy of
+// the numbers per request, not one into the parser and another into the request) after the parser moves on.
 import {
   F_CHUNKED, F_CONN_CLOSE, F_CONN_KEEP_ALIVE, F_CONN_UPGRADE, F_CONTENT_LENGTH, F_EXPECT_CONTINUE,
   F_EXPECT_OTHER, F_HOST, F_KEEP_ALIVE, F_TRANSFER_ENCODING, F_UPGRADE, METHOD_OTHER, R_CL_HI, R_CL_LO,
@@ -57,11 +56,25 @@ export class HeadResult {
   #fields: readonly number[] = NO_FIELDS;
   #errorPosition = -1;
 
+  /** @internal The parsers' reader: a completed head out of the result table (see fill()). */
+  static read(table: Int32Array, base: number, buf: Uint8Array, start: number): HeadResult {
+    const head = new HeadResult();
+    head.fill(table, base, buf, start);
+    return head;
+  }
+
+  /** @internal The parsers' reader for a failed parse: only the error position is meaningful. */
+  static failed(table: Int32Array, base: number): HeadResult {
+    const head = new HeadResult();
+    head.#errorPosition = table[base + R_ERROR_POS]!;
+    return head;
+  }
+
   /**
-   * @internal The parsers' writer: read a completed head out of the result table (slot S at
-   * table[base + S]) whose offsets are relative to buf[start]. Content-Length is decoded here, once.
+   * Read a completed head out of the result table (slot S at table[base + S]) whose offsets are
+   * relative to buf[start]. Content-Length is decoded here, once.
    */
-  fill(table: Int32Array, base: number, buf: Uint8Array, start: number): void {
+  protected fill(table: Int32Array, base: number, buf: Uint8Array, start: number): void {
     this.#buf = buf;
     this.#start = start;
     this.#headLength = table[base + R_HEAD_LEN]!;
@@ -88,12 +101,8 @@ export class HeadResult {
     this.#errorPosition = -1;
   }
 
-  /** @internal The parsers' writer for a failed parse: only the error position is meaningful. */
-  fillError(table: Int32Array, base: number): void {
-    this.#errorPosition = table[base + R_ERROR_POS]!;
-  }
-
-  /** @internal The head's bytes were moved (a head gathered from several chunks is kept as a copy). */
+  /** @internal The head's bytes were moved (a head gathered from several chunks is kept as a copy):
+   *  called by the reader on the result it was just given, before anything else holds it. */
   moveTo(buf: Uint8Array, start: number): void {
     this.#buf = buf;
     this.#start = start;

@@ -20,7 +20,7 @@ const copyBytes = Buffer.prototype.copy as (this: Uint8Array, target: Uint8Array
 export class WasmHeadParser implements HeadParser, RegionTenant {
   readonly engine: WasmInstance['kind'];
   readonly limits: HeadLimits;
-  readonly result = new HeadResult();
+  result = HeadResult.empty();
   readonly table: Int32Array;
   readonly base: number;
   private readonly wasm: WasmInstance;
@@ -67,8 +67,8 @@ export class WasmHeadParser implements HeadParser, RegionTenant {
     }
     this.pending = rc === 0;
     this.savedValid = false;
-    if (rc > 0) this.result.fill(this.table, this.base, buf, start);
-    else if (rc < 0) this.result.fillError(this.table, this.base);
+    if (rc > 0) this.result = HeadResult.read(this.table, this.base, buf, start);
+    else if (rc < 0) this.result = HeadResult.failed(this.table, this.base);
     return rc;
   }
 

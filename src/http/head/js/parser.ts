@@ -8,7 +8,7 @@ import { parseHeadJs } from './core.js';
 export class JsHeadParser implements HeadParser {
   readonly engine = 'js' as const;
   readonly limits: HeadLimits;
-  readonly result = new HeadResult();
+  result = HeadResult.empty();
   readonly table = new Int32Array(RESULT_SLOTS);
   readonly base = 0;
 
@@ -19,8 +19,8 @@ export class JsHeadParser implements HeadParser {
 
   parse(buf: Uint8Array, start: number, end: number, lastLen: number): number {
     const rc = parseHeadJs(buf, start, end - start, lastLen, this.table);
-    if (rc > 0) this.result.fill(this.table, 0, buf, start);
-    else if (rc < 0) this.result.fillError(this.table, 0);
+    if (rc > 0) this.result = HeadResult.read(this.table, 0, buf, start);
+    else if (rc < 0) this.result = HeadResult.failed(this.table, 0);
     return rc;
   }
 
