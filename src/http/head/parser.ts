@@ -46,12 +46,17 @@ export const DEFAULT_HEAD_LIMITS: HeadLimits = Object.freeze({
 export interface HeadParser {
   readonly engine: EngineKind;
   readonly limits: HeadLimits;
-  /** The last completed or failed parse, read out of the table (a result owned by this parser). */
+  /** The last completed or failed parse, read out of the table (a new, sealed result per parse). */
   readonly result: HeadResult;
   /** The raw result table (the ABI view); slot S of the last parse is `table[base + S]`. */
   readonly table: Int32Array;
   readonly base: number;
-  parse(buf: Uint8Array, start: number, end: number, lastLen: number): number;
+  /**
+   * See the contract above. `unchanged` (default false) is the caller's promise that `buf` has not been
+   * written since this parser last saw it (a socket chunk being read through, head after head): the
+   * WASM engines then parse a pipelined head from the bytes of `buf` they already copied.
+   */
+  parse(buf: Uint8Array, start: number, end: number, lastLen: number, unchanged?: boolean): number;
   /** Copy header slots [R_FIXED, R_FIXED + 4 * count) of the last parse into `into` (from index 0). */
   copyHeaders(into: Int32Array): void;
   /** Forget any partial head (e.g. the connection closed). */

@@ -47,7 +47,9 @@ export class HeadReader {
       start = 0;
       end = part + take;
     }
-    const rc = parser.parse(buf, start, end, part);
+    // A fresh head is read straight from a socket chunk (or a concatenation of them), which nothing
+    // writes after it arrived: the WASM parser may reuse the chunk's bytes it already holds.
+    const rc = parser.parse(buf, start, end, part, part === 0);
     if (rc === 0) {
       // RFC 9112 §2.3 leaves the limit to us: a head that does not end within maxHeadSize is refused.
       if (end - start >= maxHead) return abi.E_HEAD_TOO_LARGE;
