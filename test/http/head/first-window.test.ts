@@ -1,21 +1,22 @@
-// The WASM parser first parses a fresh head from a window of the input (1024 bytes, src/http/head/wasm.ts)
-// and resumes over the rest only when the head is longer. Heads whose end, or whose first bad byte, falls
-// on every offset around that boundary — followed by pipelined bytes so that more than a window is
-// available — must give the TS twin's result slot for slot, including error positions and the
-// head-size limit set around the window.
+// The WASM parser copies a fresh head's first 4096 bytes into INPUT (src/http/head/wasm.ts), resumes
+// over the rest only when the head is longer, and parses the next pipelined head in place when it
+// starts inside those resident bytes and the caller says the chunk is unchanged. Checked against the
+// TS twin, slot for slot: heads ending, and failing, at every offset around the window; limits around
+// it; every split; and chunks of pipelined heads read through head after head — with a head straddling
+// the end of the resident bytes, and another parser of the same engine taking the region in between.
 import { describe, expect, it } from 'vitest';
 import { createHeadParser } from '../../../src/http/head/index.js';
 import type { HeadLimits, HeadParser } from '../../../src/http/head/parser.js';
 import { availableEngines } from '../../../src/wasm/instance.js';
-import { diffSnapshots, snapshot } from './support/table.js';
+import { diffSnapshots, snapshot, type TableSnapshot } from './support/table.js';
 
-const WINDOW = 1024;
+const WINDOW = 4096;
 const engines = availableEngines().filter((e) => e !== 'js');
-const NEXT = 'GET /next HTTP/1.1\r\nHost: h\r\n\r\n'.repeat(40); // > a window of pipelined bytes
+const NEXT = 'GET /next HTTP/1.1\r\nHost: h\r\n\r\n'.repeat(150); // more than a window of pipelined bytes
 
 /** A head of exactly `length` bytes: one padding field sized to land the final CRLFCRLF there. */
-function headOf(length: number): string {
-  const start = 'GET /x HTTP/1.1\r\nHost: h\r\nX-Pad: ';
+function headOf(length: number, path = '/x'): string {
+  const start = `GET ${path} HTTP/1.1\r\nHost: h\r\nX-Pad: `;
   const end = '\r\n\r\n';
   return start + 'p'.repeat(length - start.length - end.length) + end;
 }
@@ -36,6 +37,22 @@ function disagreements(parsers: HeadParser[], input: Uint8Array): string[] {
   return problems;
 }
 
+/** Read every head of `input` in turn (unchanged = true), as the connection does; a snapshot per head. */
+function readThrough(p: HeadParser, input: Uint8Array, interloper?: HeadParser): TableSnapshot[] {
+  const out: TableSnapshot[] = [];
+  p.reset();
+  for (let at = 0, i = 0; at < input.length; i++) {
+    const rc = p.parse(input, at, input.length, 0, true);
+    out.push(snapshot(p, rc));
+    expect(p.result.headLength === rc || rc <= 0).toBe(true);
+    if (rc <= 0) break;
+    at += rc;
+    // Another connection of the same engine parses in between: our resident bytes are gone.
+    if (interloper !== undefined && i % 3 === 1) interloper.parse(Buffer.from(headOf(300)), 0, 300, 0);
+  }
+  return out;
+}
+
 describe('WASM head parse through the first window agrees with the TS twin', () => {
   it('runs at least one WASM engine', () => expect(engines.length).toBeGreaterThan(0));
 
@@ -44,8 +61,7 @@ describe('WASM head parse through the first window agrees with the TS twin', () 
     const problems: string[] = [];
     for (let length = WINDOW - 40; length <= WINDOW + 40; length++) {
       const input = Buffer.from(headOf(length) + NEXT, 'latin1');
-      const rc = parsers[0]!.parse(input, 0, input.length, 0);
-      expect(rc).toBe(length);
+      expect(parsers[0]!.parse(input, 0, input.length, 0)).toBe(length);
       for (const p of disagreements(parsers, input)) problems.push(`length ${length}: ${p}`);
     }
     expect(problems).toEqual([]);
@@ -59,8 +75,7 @@ describe('WASM head parse through the first window agrees with the TS twin', () 
       for (let at = WINDOW - 24; at <= WINDOW + 24; at++) {
         const bytes = Buffer.from(base + NEXT, 'latin1');
         bytes[at] = bad;
-        const rc = parsers[0]!.parse(bytes, 0, bytes.length, 0);
-        expect(rc).toBeLessThan(0);
+        expect(parsers[0]!.parse(bytes, 0, bytes.length, 0)).toBeLessThan(0);
         for (const p of disagreements(parsers, bytes)) problems.push(`0x${bad.toString(16)} at ${at}: ${p}`);
       }
     }
@@ -79,18 +94,55 @@ describe('WASM head parse through the first window agrees with the TS twin', () 
     expect(problems).toEqual([]);
   });
 
-  it('a head longer than the window split at every byte (the reader resumes with lastLen)', () => {
-    const input = Buffer.from(headOf(WINDOW + 30) + NEXT, 'latin1');
+  it('a head longer than the window, split at every byte (resumed with lastLen)', () => {
+    const length = WINDOW + 30;
+    const input = Buffer.from(headOf(length) + NEXT, 'latin1');
     const problems: string[] = [];
     for (const engine of engines) {
       const p = createHeadParser(engine);
-      for (let split = 1; split < WINDOW + 30; split++) {
+      for (let split = 1; split < length; split += split < WINDOW - 64 ? 61 : 1) {
         p.reset();
         let rc = p.parse(input, 0, split, 0);
         if (rc === 0) rc = p.parse(input, 0, input.length, split);
-        if (rc !== WINDOW + 30) problems.push(`${engine} split ${split}: rc ${rc}`);
+        if (rc !== length) problems.push(`${engine} split ${split}: rc ${rc}`);
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  it('pipelined heads read through one chunk, one straddling the resident bytes at each offset', () => {
+    const problems: string[] = [];
+    const js = createHeadParser('js');
+    for (const engine of engines) {
+      const p = createHeadParser(engine);
+      const interloper = createHeadParser(engine);
+      for (let lead = WINDOW - 700; lead <= WINDOW + 20; lead += 7) {
+        // Heads of 200..260 bytes up to `lead`, then a 600-byte head, then more: one of them crosses 4096.
+        let text = '';
+        for (let i = 0; text.length < lead; i++) text += headOf(200 + (i * 13) % 61, `/p${i}`);
+        text += headOf(600, '/long') + NEXT.slice(0, 33 * 40);
+        const input = Buffer.from(text, 'latin1');
+        const want = readThrough(js, input);
+        for (const other of [undefined, interloper]) {
+          const got = readThrough(p, input, other);
+          if (got.length !== want.length) problems.push(`${engine} lead ${lead}: ${got.length} heads, want ${want.length}`);
+          for (let i = 0; i < Math.min(got.length, want.length); i++) {
+            for (const d of diffSnapshots(want[i]!, got[i]!)) problems.push(`${engine} lead ${lead} head ${i}: ${d}`);
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('a chunk whose bytes changed is not read from the stale copy (unchanged = false)', () => {
+    for (const engine of engines) {
+      const p = createHeadParser(engine);
+      const buf = Buffer.from(headOf(300, '/one') + headOf(300, '/two'), 'latin1');
+      expect(p.parse(buf, 0, buf.length, 0)).toBe(300);
+      buf.write(headOf(300, '/new'), 300, 'latin1');
+      expect(p.parse(buf, 300, buf.length, 0)).toBe(300);
+      expect(p.result.target).toBe('/new');
+    }
   });
 });
