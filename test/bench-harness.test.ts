@@ -4,7 +4,8 @@
 // is imported through untyped dynamic imports.
 import { describe, it, expect, afterAll } from 'vitest';
 import { readFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -372,6 +373,84 @@ describe('load harness against real servers (127.0.0.1)', () => {
     const check = await verify(raw.port, users, asNormal);
     expect(check.ok).toBe(false);
   });
+});
+
+describe('bench:ws pieces (127.0.0.1)', () => {
+  const started: { stop: () => Promise<unknown> }[] = [];
+  afterAll(async () => {
+    await Promise.all(started.map((s) => s.stop()));
+  });
+
+  /** A masked client frame and the unmasked frame a server sends back for it (RFC 6455 §5.2). */
+  function framePair(opcode: number, payload: Buffer) {
+    const n = payload.length;
+    const len = n < 126 ? [n] : n < 65536 ? [126, n >> 8, n & 0xff] : [127, 0, 0, 0, 0, (n >>> 24) & 0xff, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
+    const key = Buffer.from([0x11, 0x22, 0x33, 0x44]);
+    const masked = Buffer.from(payload.map((b, i) => b ^ key[i & 3]!));
+    return {
+      client: Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | len[0]!, ...len.slice(1)]), key, masked]),
+      server: Buffer.concat([Buffer.from([0x80 | opcode, ...len]), payload]),
+    };
+  }
+
+  it('the raw floor turns client frames into server frames at every split of the stream', async () => {
+    const { unmaskFrames } = await load('../bench/ws/servers/raw.js');
+    const pattern = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 13 + 5) & 0xff));
+    const frames = [framePair(2, pattern(64)), framePair(1, Buffer.from('héllo')), framePair(2, pattern(300)), framePair(2, pattern(70_000)), framePair(8, Buffer.from([0x03, 0xe8]))];
+    const input = Buffer.concat(frames.map((f) => f.client));
+    const expected = Buffer.concat(frames.map((f) => f.server));
+    const splits = [...Array.from({ length: 400 }, (_, i) => i), 70_100, input.length - 3, input.length];
+    for (const split of splits) {
+      const st = { head: Buffer.alloc(14), headLen: 0, mask: Buffer.alloc(4), left: 0, phase: 0, closed: false };
+      const out = Buffer.concat([unmaskFrames(st, input.subarray(0, split)), unmaskFrames(st, input.subarray(split))]);
+      expect(out.equals(expected), `split at ${split}`).toBe(true);
+      expect(st.closed).toBe(true);
+    }
+  });
+
+  const runClient = (script: string, cfg: object): Promise<AnyModule> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [fileURLToPath(new URL(`../bench/ws/${script}`, import.meta.url)), JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        if (code === 0) resolve(JSON.parse(out));
+        else reject(new Error(`${script} exited ${code}: ${err}`));
+      });
+    });
+
+  it('the ws client gets byte-exact echoes of 64 B and 70 KB messages from the raw floor', async () => {
+    const { startServer } = await load('../bench/http/lib/processes.js');
+    const raw = await startServer({ script: new URL('../bench/ws/servers/raw.js', import.meta.url) });
+    started.push(raw);
+    for (const size of [64, 70_000]) {
+      const r = await runClient('client.js', { url: `ws://127.0.0.1:${raw.port}/`, connections: 2, size, window: 4, warmupMs: 50, durationMs: 300, serverPid: raw.pid });
+      expect(r.errors, `size ${size}`).toBe(0); // client.js counts every echo that differs as an error
+      expect(r.messages).toBeGreaterThan(0);
+      expect(r.cpuUsPerMsg).toBeCloseTo((r.serverCpuS * 1e6) / r.messages, 6);
+    }
+  });
+
+  it.skipIf(!existsSync(new URL('../dist/index.js', import.meta.url)))('fan-out reaches every subscriber with the exact frame on wasmlane, ws and the raw floor', async () => {
+    const { startServer } = await load('../bench/http/lib/processes.js');
+    for (const script of ['wasmlane-echo.js', 'ws-echo.js', 'raw.js']) {
+      const server = await startServer({ script: new URL(`../bench/ws/servers/${script}`, import.meta.url) });
+      started.push(server);
+      // fanout-client.js exits non-zero unless its probe reached every subscriber byte for byte.
+      const r = await runClient('fanout-client.js', { port: server.port, subscribers: 20, size: 64, window: 4, warmupMs: 50, durationMs: 300, serverPid: server.pid });
+      expect(r.errors, script).toBe(0);
+      expect(r.messages, script).toBeGreaterThan(0);
+      expect(r.subscribers).toBe(20);
+      const echo = await runClient('raw-client.js', { port: server.port, connections: 2, size: 64, window: 4, warmupMs: 50, durationMs: 200, serverPid: server.pid });
+      expect(echo.errors, script).toBe(0);
+      expect(echo.messages, script).toBeGreaterThan(0);
+      await server.stop();
+    }
+  }, 60_000);
 });
 
 // End to end: the parser suite runs against the built package, checks every engine against llhttp
