@@ -73,14 +73,14 @@ export function suiteChartSvg(suiteName, rows, machine) {
   const uniq = (xs) => [...new Set(xs)];
   const groups = uniq(measured.map((r) => r.group ?? ''));
   return barChartSvg({
-    title: `npm run bench -- ${suiteName}: ${key === 'gbPerSec' ? 'GB/s (higher is better)' : 'ns per operation (lower is better)'}; bars scaled within each group`,
-    subtitle: `${machine.cpu}, ${machine.cores} cores, node ${machine.node}; pinning ${machine.pinned}; load average ${machine.loadavg}`,
+    title: `npm run bench -- ${suiteName}`,
+    subtitle: `${machine.cpu}, ${machine.cores} cores, node ${machine.node}; pinning ${machine.pinned}; load average ${machine.loadavg}; bars scaled within each group`,
     series: uniq(measured.map((r) => r.name)),
-    unit: key === 'gbPerSec' ? 'GB/s' : 'ns',
+    metrics: [key === 'gbPerSec' ? { title: 'GB/s (higher is better)', unit: 'GB/s', digits: 2 } : { title: 'ns per operation (lower is better)', unit: 'ns' }],
     scalePerGroup: true,
     groups: groups.map((g) => ({
       label: g,
-      bars: measured.filter((r) => (r.group ?? '') === g).map((r) => ({ series: r.name, value: r[key] })),
+      bars: measured.filter((r) => (r.group ?? '') === g).map((r) => ({ series: r.name, values: [r[key]] })),
     })),
   });
 }

@@ -25,13 +25,17 @@ export function barChartSvg(chart) {
   const metrics = chart.metrics ?? [{ title: '', unit: chart.unit }];
   const valuesOf = (b) => b.values ?? [b.value];
   const width = metrics.length > 1 ? 1100 : 900;
-  const labelW = 190;
+  // Room for the longest series label (12 px system-ui: about 6.6 px per character).
+  const textW = (str) => Math.ceil(String(str).length * 6.6);
+  const longest = Math.max(0, ...chart.series.map(textW));
+  const labelW = Math.min(340, Math.max(190, longest + 18));
   const valueW = 80;
   const barH = 16;
   const gap = 4;
   const groupGap = 22;
   const top = chart.subtitle ? 64 : 48;
-  const perRow = Math.floor((width - 20) / 170);
+  const itemW = Math.max(170, longest + 34);
+  const perRow = Math.max(1, Math.floor((width - 20) / itemW));
   const legendH = 28 + 18 * Math.floor((chart.series.length - 1) / perRow);
   const headH = metrics.some((m) => m.title) ? 20 : 0;
   const panelW = (width - labelW - 10) / metrics.length;
@@ -69,7 +73,7 @@ export function barChartSvg(chart) {
   const height = y + 10;
   const legend = chart.series
     .map((s, i) => {
-      const x = 10 + (i % perRow) * 170;
+      const x = 10 + (i % perRow) * itemW;
       const ly = top + 18 * Math.floor(i / perRow);
       return `<rect x="${x}" y="${ly}" width="12" height="12" fill="${color(s)}"/><text x="${x + 18}" y="${ly + 11}" class="label">${escapeXml(s)}</text>`;
     })

@@ -86,7 +86,8 @@ export async function runSession(servers, workloads, o) {
               { taskset: o.taskset, core: o.loadCore, timeoutMs: (o.warmupS + o.durationS) * 1000 + 60_000 },
             );
             runs.set(k, [...(runs.get(k) ?? []), r]);
-            const bad = r.errors || r.non2xx || r.timeouts ? `  errors ${r.errors} non-2xx ${r.non2xx} timeouts ${r.timeouts}` : '';
+            let bad = r.errors || r.non2xx || r.timeouts ? `  errors ${r.errors} non-2xx ${r.non2xx} timeouts ${r.timeouts}` : '';
+            if (!r.requests) bad += '  NO RESPONSE during the run (a stalled server or machine)';
             console.log(`  ${w.id.padEnd(17)} ${server.label.padEnd(24)} ${fmtNumber(r.rps).padStart(9)} req/s  ${fmtNumber(r.cpuUsPerReq, 1).padStart(7)} µs CPU/req  p50 ${fmtMs(r.p50)} ms  p99 ${fmtMs(r.p99)} ms${bad}`);
           } catch (err) {
             errors.set(k, 'load generator failed');
