@@ -5,15 +5,22 @@
 // 2. Folds them into bench/figures.json, the committed summary (bench/results/ is not committed):
 //    a suite with a newer run replaces its entry, a suite without one keeps the figures it had.
 // 3. Regenerates the headline table in README.md and the full tables in docs/benchmarks.md, each
-//    between `<!-- bench:start -->` and `<!-- bench:end -->`, from bench/figures.json only.
+//    between `<!-- bench:start -->` and `<!-- bench:end -->`, and the charts docs/bench-http.svg and
+//    docs/bench-ws.svg, from bench/figures.json only. Each load-benchmark table comes with its
+//    server-CPU-per-request table and its targets, judged on the same run's figures.
 //
-//   node bench/report.js                 update figures.json, README.md and docs/benchmarks.md
+//   node bench/report.js                 update figures.json, README.md, docs/benchmarks.md, docs/*.svg
 //   node bench/report.js --dir <path>    read run files from another directory
 //   node bench/report.js --check         change nothing; exit 1 if the docs differ from figures.json
 import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
+import { evaluateAll, targetLine } from './lib/targets.js';
+import { HTTP_TARGETS, HTTP_FIELDS, CEILING_WORKLOADS } from './http/lib/targets.js';
+import { httpChartSvg } from './http/lib/chart.js';
+import { WS_TARGETS, WS_FIELDS, WASMLANE, WS, RAW, sizeLabel } from './ws/lib/targets.js';
+import { wsChartSvg } from './ws/lib/chart.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const START = '<!-- bench:start -->';
@@ -40,8 +47,8 @@ const ROW_FIELDS = {
   router: (r) => ({ group: r.group, name: r.name, ns: r.nsPerOp }),
   'ws-mask': (r) => ({ group: r.group, name: r.name, gbPerSec: r.gbPerSec }),
   'ws-utf8': (r) => ({ group: r.group, name: r.name, gbPerSec: r.gbPerSec }),
-  http: (r) => (r.rps ? { server: r.server, workload: r.workload, rps: r.rps, tool: r.tool } : null),
-  'ws-echo': (r) => (r.msgPerSec ? { size: r.size, client: r.client, server: r.server, msgPerSec: r.msgPerSec } : null),
+  http: (r) => (r.rps ? { server: r.server, workload: r.workload, rps: r.rps, ...(r.cpuUsPerReq != null ? { cpuUsPerReq: r.cpuUsPerReq } : {}), tool: r.tool } : null),
+  'ws-echo': (r) => (r.msgPerSec ? { size: r.size, client: r.client, server: r.server, msgPerSec: r.msgPerSec, ...(r.cpuUsPerMsg != null ? { cpuUsPerMsg: r.cpuUsPerMsg } : {}) } : null),
 };
 
 /** A run file → its summary: source, date, load average, machine and the compact rows. */
@@ -70,8 +77,10 @@ function table(head, rows) {
 }
 
 /** "2026-11-21 14:13 UTC, load average 7.41 8.21 8.80; <machine>; source: …" (short: no machine). */
+const fmtDate = (s) => (s.date ? s.date.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC') : 'date not recorded');
+
 function provenance(s, short = false) {
-  const date = s.date ? s.date.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC') : 'date not recorded';
+  const date = fmtDate(s);
   const load = s.loadavg ? `load average ${s.loadavg}` : 'load average not recorded';
   const m = s.machine ?? {};
   const machine = m.cpu && !short ? `; ${m.cpu}, ${m.cores} cores, node ${m.node}${m.pinned ? `, ${m.pinned}` : ''}` : '';
@@ -82,10 +91,14 @@ const find = (rows, pred) => rows.find(pred);
 const uniq = (list) => [...new Set(list)];
 
 const HTTP_SERVERS = [['wasmlane-wasm', 'wasmlane (wasm-simd)'], ['wasmlane-js', 'wasmlane (js)'], ['node-http', 'node:http'], ['fastify', 'fastify'], ['raw', 'raw net ceiling']];
-const HTTP_WORKLOADS = [['hello', 'hello, keep-alive (100 conn.)'], ['hello-close', 'hello, `Connection: close`'], ['pipelined', 'hello, 16-deep pipelining'], ['users', '`GET /users/{id}` → JSON'], ['echo', '`POST /echo`, 1 KiB JSON']];
-const CEILING_WORKLOADS = new Set(['hello', 'hello-close', 'pipelined']);
+const HTTP_WORKLOADS = [
+  ['hello', 'hello, keep-alive (100 conn.)'], ['hello-close', 'hello, `Connection: close`'], ['pipelined', 'hello, 16-deep pipelining'],
+  ['users', '`GET /users/{id}` → JSON'], ['echo', '`POST /echo`, 1 KiB JSON'], ['upload-16k', '`POST /upload`, 16 KiB body'],
+  ['upload-1m-chunked', '`POST /upload`, 1 MiB chunked'],
+];
+const HTTP_NAMES = Object.fromEntries(HTTP_SERVERS);
 const PARSER_COLUMNS = ['llhttp (node:http binding)', 'wasm-simd parse', 'wasm parse', 'js parse', 'wasm-simd parse+strings', 'js parse+strings'];
-const sizeLabel = (n) => (n >= 1 << 20 ? `${n / (1 << 20)} MiB` : n >= 1024 ? `${n / 1024} KiB` : `${n} B`);
+const CHARTS = { http: 'docs/bench-http.svg', 'ws-echo': 'docs/bench-ws.svg' };
 
 function httpCell(rows, server, workload, withRatios) {
   const r = find(rows, (x) => x.server === server && x.workload === workload);
@@ -97,6 +110,27 @@ function httpCell(rows, server, workload, withRatios) {
   return parts.length ? `${num(r.rps)} (${parts.join(', ')})` : num(r.rps);
 }
 
+/** CPU µs per request; for wasmlane also requests per CPU-second × node:http's, and CPU ÷ raw's. */
+function httpCpuCell(rows, server, workload, withRatios) {
+  const r = find(rows, (x) => x.server === server && x.workload === workload);
+  if (!r?.cpuUsPerReq) return '—';
+  if (!withRatios) return num(r.cpuUsPerReq, 2);
+  const base = find(rows, (x) => x.server === 'node-http' && x.workload === workload);
+  const raw = find(rows, (x) => x.server === 'raw' && x.workload === workload);
+  const parts = [
+    base?.cpuUsPerReq ? `${ratio(base.cpuUsPerReq / r.cpuUsPerReq)} node` : null,
+    raw?.cpuUsPerReq && CEILING_WORKLOADS.has(workload) ? `${ratio(r.cpuUsPerReq / raw.cpuUsPerReq)} raw's CPU` : null,
+  ].filter(Boolean);
+  return parts.length ? `${num(r.cpuUsPerReq, 2)} (${parts.join(', ')})` : num(r.cpuUsPerReq, 2);
+}
+
+/** The targets judged on a summary's rows, as a list; '' when the summary has no figure they need. */
+function targetList(rows, targets, fields, opts) {
+  const judged = evaluateAll(targets, rows, fields).filter((t) => t.value != null);
+  if (!judged.length) return '';
+  return `\n\nTargets, judged on the figures above (same run):\n\n${judged.map((t) => `- ${targetLine(t, t, opts).replace(/\((met|NOT met)([;)])/, '(**$1**$2')}`).join('\n')}`;
+}
+
 function parserCell(rows, group, name) {
   const r = find(rows, (x) => x.group === group && x.name === name);
   const anchor = find(rows, (x) => x.group === group && x.name === PARSER_COLUMNS[0]);
@@ -104,10 +138,24 @@ function parserCell(rows, group, name) {
   return r === anchor || !anchor ? num(r.ns) : `${num(r.ns)} (${ratio(anchor.ns / r.ns)})`;
 }
 
+/** The servers of a ws-echo summary: wasmlane's first, then ws (the reference), then the raw floor. */
 function wsServers(rows) {
   const servers = uniq(rows.map((r) => r.server));
-  const ref = servers.find((s) => s.startsWith('ws')) ?? null;
-  return { servers: [...servers.filter((s) => s !== ref), ...(ref ? [ref] : [])], ref };
+  const rank = (s) => (s === WS ? 1 : s === RAW ? 2 : 0);
+  return { servers: [...servers].sort((a, b) => rank(a) - rank(b)), ref: servers.includes(WS) ? WS : null };
+}
+
+function wsTable(s, key, digits, cell) {
+  const { servers } = wsServers(s.rows);
+  const cases = uniq(s.rows.map((r) => `${r.size}|${r.client}`));
+  return table(['message', 'client', ...servers], cases.map((c) => {
+    const [size, client] = c.split('|');
+    const pick = (srv) => find(s.rows, (r) => String(r.size) === size && r.client === client && r.server === srv);
+    return [sizeLabel(Number(size)), client, ...servers.map((srv) => {
+      const r = pick(srv);
+      return r?.[key] ? cell(r, pick, num(r[key], digits)) : '—';
+    })];
+  }));
 }
 
 const RENDER_FULL = {
@@ -122,23 +170,31 @@ const RENDER_FULL = {
     const servers = HTTP_SERVERS.filter(([id]) => s.rows.some((r) => r.server === id));
     const workloads = HTTP_WORKLOADS.filter(([id]) => s.rows.some((r) => r.workload === id));
     const tools = uniq(s.rows.map((r) => r.tool).filter(Boolean)).join(' + ') || 'not recorded';
-    const body = table(['workload', ...servers.map(([, l]) => l)], workloads.map(([w, wl]) => [wl, ...servers.map(([id]) => httpCell(s.rows, id, w, id === 'wasmlane-wasm'))]));
-    return `req/s (higher is better), load generator: ${tools}; × node = against node:http in the same run, % of raw = share of the raw \`net\` ceiling.\n\n${body}`;
+    const header = ['workload', ...servers.map(([, l]) => l)];
+    const body = table(header, workloads.map(([w, wl]) => [wl, ...servers.map(([id]) => httpCell(s.rows, id, w, id === 'wasmlane-wasm'))]));
+    const chart = `![req/s and server CPU per request of this run](${path.basename(CHARTS.http)})`;
+    const text = `req/s (higher is better), load generator: ${tools}; × node = against node:http in the same run, % of raw = share of the raw \`net\` ceiling.\n\n${body}`;
+    const hasCpu = s.rows.some((r) => r.cpuUsPerReq);
+    const cpu = hasCpu
+      ? `\n\nServer CPU µs per request (user + system time of the server process ÷ requests; lower is better — it does not depend on the load generator's speed); × node = requests per CPU-second against node:http's, raw's CPU = CPU per request as a multiple of the ceiling's.\n\n${table(header, workloads.map(([w, wl]) => [wl, ...servers.map(([id]) => httpCpuCell(s.rows, id, w, id === 'wasmlane-wasm'))]))}`
+      : '\n\nServer CPU per request: not recorded by this run (run files before issue 12 lack it).';
+    return `${chart}\n\n${text}${cpu}${targetList(s.rows, HTTP_TARGETS, HTTP_FIELDS, { nameOf: (id) => HTTP_NAMES[id] ?? id, unit: 'req' })}`;
   },
   'ws-echo'(s) {
-    const { servers, ref } = wsServers(s.rows);
-    const cases = uniq(s.rows.map((r) => `${r.size}|${r.client}`));
-    const rows = cases.map((c) => {
-      const [size, client] = c.split('|');
-      const pick = (srv) => find(s.rows, (r) => String(r.size) === size && r.client === client && r.server === srv);
-      const refRow = ref ? pick(ref) : null;
-      return [sizeLabel(Number(size)), client, ...servers.map((srv) => {
-        const r = pick(srv);
-        if (!r) return '—';
-        return r === refRow || !refRow ? num(r.msgPerSec) : `${num(r.msgPerSec)} (${ratio(r.msgPerSec / refRow.msgPerSec)})`;
-      })];
-    });
-    return `Echo, 50 connections, msg/s (higher is better); × = against ${ref ?? 'the reference'} in the same run. \`ws ×1\`: the ws client, one message in flight (the client saturates first); \`raw ×16\`: the project's low-cost raw client, 16 frames in flight (server-bound).\n\n${table(['message', 'client', ...servers], rows)}`;
+    const { ref } = wsServers(s.rows);
+    const vsRef = (key, invert) => (r, pick, text) => {
+      const b = ref ? pick(ref) : null;
+      if (!b?.[key] || b === r) return text;
+      return `${text} (${ratio(invert ? b[key] / r[key] : r[key] / b[key])})`;
+    };
+    const chart = `![msg/s and server CPU per message of this run](${path.basename(CHARTS['ws-echo'])})`;
+    const rate = wsTable(s, 'msgPerSec', 0, vsRef('msgPerSec', false));
+    const text = `msg/s (higher is better; fan-out: deliveries/s); × = against ${ref ?? 'the reference'} in the same run. Echo over 50 connections: \`ws ×1\` / \`ws ×16\` the ws client with 1 / 16 messages in flight per connection (the client saturates first); \`raw ×16\` the project's low-cost raw client, 16 frames in flight (server-bound). \`fan-out 1→1000\`: one publisher, 1,000 raw subscribers, 8 messages in flight. \`${RAW}\`: a \`net\` server doing the least work per frame (not a WebSocket implementation).\n\n${rate}`;
+    const hasCpu = s.rows.some((r) => r.cpuUsPerMsg);
+    const cpu = hasCpu
+      ? `\n\nServer CPU µs per message (fan-out: per delivery; lower is better); × = messages per CPU-second against ${ref ?? 'the reference'}'s.\n\n${wsTable(s, 'cpuUsPerMsg', 2, vsRef('cpuUsPerMsg', true))}`
+      : '\n\nServer CPU per message: not recorded by this run (run files before issue 12 lack it).';
+    return `${chart}\n\n${text}${cpu}${targetList(s.rows, WS_TARGETS, WS_FIELDS, { unit: 'msg' })}`;
   },
   'ws-mask'(s) { return pivot(s, 'gbPerSec', 'GB/s, unmask in place (higher is better)', 'size', 2); },
   'ws-utf8'(s) { return pivot(s, 'gbPerSec', 'GB/s, UTF-8 validation (higher is better)', 'input', 2); },
@@ -199,8 +255,8 @@ export function renderHeadline(figures) {
   const e = figures.suites['ws-echo'];
   if (e) {
     used.push(e);
-    const { servers, ref } = wsServers(e.rows);
-    const ours = servers[0];
+    const { ref } = wsServers(e.rows);
+    const ours = WASMLANE;
     for (const [size, client, label] of [[64, 'raw ×16', 'WebSocket echo 64 B, raw client ×16'], [1048576, 'ws ×1', 'WebSocket echo 1 MiB, ws client']]) {
       const a = find(e.rows, (r) => r.size === size && r.client === client && r.server === ours);
       const b = find(e.rows, (r) => r.size === size && r.client === client && r.server === ref);
@@ -212,6 +268,20 @@ export function renderHeadline(figures) {
   const machines = [...new Set(used.map((s) => s.machine?.cpu && s.machine?.node ? `${s.machine.cpu}, Node ${s.machine.node}` : null).filter(Boolean))];
   const machine = machines.length > 0 ? ` (${machines.join('; ')})` : '';
   return `${table(['benchmark', 'wasmlane', 'baseline, same run', 'ratio'], rows)}\n\nMedians on a shared 2-core machine${machine}; ratios against a baseline measured in the\nsame run are the stable part. Generated by \`npm run bench:report\` from \`bench/figures.json\`:\n\n${sources}`;
+}
+
+/** The charts of the load benchmarks, drawn from figures.json: [file relative to the root, SVG]. */
+export function renderCharts(figures) {
+  const out = [];
+  const subtitle = (s) => {
+    const m = s.machine ?? {};
+    return `${fmtDate(s)}, load average ${s.loadavg ?? 'not recorded'}; ${m.cpu ?? 'machine not recorded'}${m.cores ? `, ${m.cores} cores` : ''}${m.node ? `, node ${m.node}` : ''}`;
+  };
+  const h = figures.suites.http;
+  if (h) out.push([CHARTS.http, httpChartSvg(h.rows, subtitle(h))]);
+  const e = figures.suites['ws-echo'];
+  if (e) out.push([CHARTS['ws-echo'], wsChartSvg(e.rows, wsServers(e.rows).servers, subtitle(e))]);
+  return out;
 }
 
 /** Replace what lies between the markers in `text`; throws when the markers are missing. */
@@ -248,6 +318,12 @@ function main() {
     if (after === before) continue;
     if (values.check) { console.log(`${rel}: out of date with bench/figures.json (run npm run bench:report)`); stale++; }
     else { writeFileSync(file, after); console.log(`${rel}: updated`); }
+  }
+  for (const [rel, svg] of renderCharts(figures)) {
+    const file = path.join(root, rel);
+    if (existsSync(file) && readFileSync(file, 'utf8') === svg) continue;
+    if (values.check) { console.log(`${rel}: out of date with bench/figures.json (run npm run bench:report)`); stale++; }
+    else { writeFileSync(file, svg); console.log(`${rel}: updated`); }
   }
   if (stale) process.exitCode = 1;
 }

@@ -23,17 +23,20 @@
 //   ctx.loadFixture(name) → {bytes, head, body, headLength}; ctx.fixtures: the fixture names
 //   ctx.target(label, value, goal) → prints "target: label ≥ goal× — measured value× (met|NOT met)"
 //   ctx.save(data) → writes bench/results/<suite>-<timestamp>.json (with ctx.machine) and returns
-//        the path; ctx.machine: CPU, cores, node, pinning; ctx.log: console.log; ctx.dist: URL of dist/
+//        the path; when data.rows have nsPerOp (or gbPerSec) it also writes <suite>-<timestamp>.svg,
+//        a bar chart of them per group (bench/lib/svg.js)
+//   ctx.machine: CPU, cores, node, pinning; ctx.log: console.log; ctx.dist: URL of dist/
 //   ctx.importDist(rel) → the built module dist/<rel>, or null when it is not built
 //   ctx.blackhole(value): consume a value the JIT must not drop
 // A suite that cannot run yet (its module is missing from dist/) should print why and return
 // { skipped: 'reason' } instead of throwing, so the other suites still run.
-import { readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pinOrReexec, machineInfo, printMachine } from './lib/machine.js';
 import { measure, speedup, blackhole, defaultOptions } from './lib/measure.js';
 import { printTable, fmtNs, fmtNumber, fmtRatio, fmtPercent } from './lib/table.js';
-import { writeResults, timestamp } from './lib/results.js';
+import { writeResults, resultPath, timestamp } from './lib/results.js';
+import { barChartSvg } from './lib/svg.js';
 import { loadFixture, FIXTURES } from './lib/fixtures.js';
 
 const SUITES_DIR = new URL('./suites/', import.meta.url);
@@ -62,6 +65,26 @@ export const columns = {
   ratio: (key, title) => ({ key, title, fmt: fmtRatio }),
 };
 
+/** A suite's rows as a bar chart: one group per row.group, one bar per row.name; null when no figure. */
+export function suiteChartSvg(suiteName, rows, machine) {
+  const key = rows.some((r) => r.gbPerSec != null) ? 'gbPerSec' : 'nsPerOp';
+  const measured = rows.filter((r) => r[key] != null);
+  if (!measured.length) return null;
+  const uniq = (xs) => [...new Set(xs)];
+  const groups = uniq(measured.map((r) => r.group ?? ''));
+  return barChartSvg({
+    title: `npm run bench -- ${suiteName}`,
+    subtitle: `${machine.cpu}, ${machine.cores} cores, node ${machine.node}; pinning ${machine.pinned}; load average ${machine.loadavg}; bars scaled within each group`,
+    series: uniq(measured.map((r) => r.name)),
+    metrics: [key === 'gbPerSec' ? { title: 'GB/s (higher is better)', unit: 'GB/s', digits: 2 } : { title: 'ns per operation (lower is better)', unit: 'ns' }],
+    scalePerGroup: true,
+    groups: groups.map((g) => ({
+      label: g,
+      bars: measured.filter((r) => (r.group ?? '') === g).map((r) => ({ series: r.name, values: [r[key]] })),
+    })),
+  });
+}
+
 export function makeContext(suiteName, machine, stamp, log = console.log) {
   return {
     suite: suiteName,
@@ -84,7 +107,14 @@ export function makeContext(suiteName, machine, stamp, log = console.log) {
       return met;
     },
     save(data) {
-      return writeResults(suiteName, data, machine, stamp);
+      const file = writeResults(suiteName, data, machine, stamp);
+      const svg = Array.isArray(data?.rows) ? suiteChartSvg(suiteName, data.rows, machine) : null;
+      if (svg) {
+        const chart = resultPath(suiteName, 'svg', stamp);
+        writeFileSync(chart, svg);
+        log(`chart: ${chart}`);
+      }
+      return file;
     },
   };
 }

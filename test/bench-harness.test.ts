@@ -4,7 +4,8 @@
 // is imported through untyped dynamic imports.
 import { describe, it, expect, afterAll } from 'vitest';
 import { readFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -177,7 +178,7 @@ describe('measurement and reporting helpers', () => {
   });
 
   it('draws one bar per measured value and escapes labels', async () => {
-    const { barChartSvg } = await load('../bench/http/lib/svg.js');
+    const { barChartSvg } = await load('../bench/lib/svg.js');
     const svg: string = barChartSvg({
       title: 'a <b> & c',
       series: ['s1', 's2'],
@@ -194,6 +195,93 @@ describe('measurement and reporting helpers', () => {
     expect(widths[0]).toBeCloseTo(widths[2]! * 4, 0);
     expect(widths[3]).toBe(0);
     expect(svg).toContain('n/a');
+  });
+
+  it('draws one panel per metric, scaled per group when asked', async () => {
+    const { barChartSvg } = await load('../bench/lib/svg.js');
+    const svg: string = barChartSvg({
+      title: 't',
+      series: ['a', 'b'],
+      scalePerGroup: true,
+      metrics: [{ title: 'req/s', unit: 'req/s' }, { title: 'CPU µs/req', unit: 'µs', digits: 1 }],
+      groups: [
+        { label: 'small', bars: [{ series: 'a', values: [10, 4] }, { series: 'b', values: [5, 8] }] },
+        { label: 'big', bars: [{ series: 'a', values: [1000, 400] }, { series: 'b', values: [500, 800] }] },
+      ],
+    });
+    const bars = [...svg.matchAll(/<rect x="(\d+)" y="\d+" width="([\d.]+)" height="16"/g)].map((m) => ({ x: Number(m[1]), w: Number(m[2]) }));
+    expect(bars).toHaveLength(8); // 2 groups × 2 servers × 2 metrics
+    // Per group: the first group's bars are as long as the second's (same proportions, 100× smaller values).
+    expect(bars.slice(0, 4).map((b) => b.w)).toEqual(bars.slice(4).map((b) => b.w));
+    // Within a panel, the bars keep the values' proportions; the second panel starts further right.
+    expect(bars[0]!.w).toBeCloseTo(bars[2]!.w * 2, 0); // req/s 10 vs 5
+    expect(bars[3]!.w).toBeCloseTo(bars[1]!.w * 2, 0); // CPU 8 vs 4
+    expect(bars[1]!.x).toBeGreaterThan(bars[0]!.x);
+    expect(svg).toContain('>8.0<');
+    expect(svg).toContain('CPU µs/req');
+  });
+
+  it('reads CPU time from /proc/<pid>/stat (utime + stime after the command name)', async () => {
+    const { statTicks, cpuSeconds, cpuUsPer } = await load('../bench/lib/cpu.js');
+    // comm may hold spaces and parentheses; fields 14 and 15 are utime and stime.
+    const line = '4242 (node (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 37 0 0 20 0 11 0 1000 1000 100';
+    expect(statTicks(line)).toBe(287);
+    const own = cpuSeconds(process.pid);
+    expect(typeof own).toBe('number');
+    expect(own).toBeGreaterThanOrEqual(0);
+    expect(cpuSeconds(2 ** 30)).toBeNull(); // no such process
+    expect(cpuUsPer(0.5, 1000)).toBe(500);
+    expect(cpuUsPer(null, 1000)).toBeNull();
+    expect(cpuUsPer(0.5, 0)).toBeNull();
+  });
+
+  it('judges targets on same-run rows: rate, CPU gain and CPU cost', async () => {
+    const { evaluateTarget, targetLine, targetCell, attachTargetCells, evaluateAll } = await load('../bench/lib/targets.js');
+    const fields = { rate: 'rps', cpu: 'cpu' };
+    const rows: AnyModule[] = [
+      { server: 'ours', workload: 'w', rps: 300, cpu: 5 },
+      { server: 'node', workload: 'w', rps: 100, cpu: 20 },
+      { server: 'raw', workload: 'w', rps: 600, cpu: 2 },
+      { server: 'ours', workload: 'other', rps: 1, cpu: 1 },
+    ];
+    const where = { workload: 'w' };
+    const rate = evaluateTarget({ where, server: 'ours', vs: 'node', goal: 4, metric: 'rate' }, rows, fields);
+    expect(rate).toEqual({ value: 3, met: false, rateRatio: 3, cpuGain: 4 });
+    const gain = evaluateTarget({ where, server: 'ours', vs: 'node', goal: 4, metric: 'cpu', sense: 'gain' }, rows, fields);
+    expect(gain.value).toBe(4);
+    expect(gain.met).toBe(true);
+    const cost = { label: 'L', where, server: 'ours', vs: 'raw', goal: 2, metric: 'cpu', sense: 'cost' };
+    const c = evaluateTarget(cost, rows, fields);
+    expect(c.value).toBeCloseTo(2.5, 10);
+    expect(c.met).toBe(false);
+    expect(targetLine(cost, c)).toBe('L: ours CPU/req ≤ 2.00× raw — measured 2.50× (NOT met; same run: req/s 0.50×)');
+    expect(targetCell(cost, c)).toBe('CPU/req ≤2.00× raw: 2.50× NOT met');
+    const missing = evaluateTarget({ where: { workload: 'none' }, server: 'ours', vs: 'node', goal: 1, metric: 'rate' }, rows, fields);
+    expect(missing).toEqual({ value: null, met: null, rateRatio: null, cpuGain: null });
+    const judged = evaluateAll([cost, { ...cost, vs: 'node', goal: 0.5 }], rows, fields);
+    attachTargetCells(rows, judged, {});
+    expect(rows[0]!.target).toBe('CPU/req ≤2.00× raw: 2.50× NOT met; CPU/req ≤0.50× node: 0.25× met');
+    expect(rows[3]).not.toHaveProperty('target');
+  });
+
+  it('frames a chunked upload exactly (checked by llhttp) and gives wrk the bytes from a file', async () => {
+    const { WORKLOADS, buildRequest } = await load('../bench/http/lib/workloads.js');
+    const { wrkScript } = await load('../bench/http/lib/wrk.js');
+    const { createLlhttpParser } = await load('../bench/lib/llhttp.js');
+    const w = WORKLOADS.find((x: AnyModule) => x.id === 'upload-1m-chunked');
+    const bytes: Buffer = buildRequest(8080, w);
+    const text = bytes.toString('latin1', 0, bytes.indexOf('\r\n\r\n'));
+    expect(text).toContain('transfer-encoding: chunked');
+    expect(text.toLowerCase()).not.toContain('content-length');
+    const p = createLlhttpParser();
+    expect(p.execute(bytes)).toBe(bytes.length);
+    expect(p.state.messages).toBe(1);
+    expect(p.state.bodyBytes).toBe(1024 * 1024);
+    const script: string = wrkScript(w, '/tmp/request.bin');
+    expect(script).toContain('io.open("/tmp/request.bin", "rb")');
+    expect(script).not.toContain('wrk.format');
+    const upload = WORKLOADS.find((x: AnyModule) => x.id === 'upload-16k');
+    expect(buildRequest(8080, upload).toString('latin1')).toContain('content-length: 16384\r\n');
   });
 
   it('names result files with a sortable UTC stamp', async () => {
@@ -234,13 +322,31 @@ describe('load harness against real servers (127.0.0.1)', () => {
     const pipelined = WORKLOADS.find((w: AnyModule) => w.id === 'pipelined');
     for (const tool of wrkAvailable() ? ['autocannon', 'wrk'] : ['autocannon']) {
       const result = await runLoadgen(
-        { port: raw.port, workload: { ...pipelined, connections: 2 }, warmupS: 0, durationS: 1, tool },
+        { port: raw.port, workload: { ...pipelined, connections: 2 }, warmupS: 0, durationS: 1, tool, serverPid: raw.pid },
         { taskset: null, core: null, timeoutMs: 15_000 },
       );
       expect(result.tool).toBe(tool);
       expect(result.requests).toBeGreaterThan(0);
       expect(result.errors + result.non2xx + result.timeouts).toBe(0);
+      // The server's CPU over the measured run, read from /proc by the load generator.
+      expect(result.serverCpuS).toBeGreaterThanOrEqual(0);
+      expect(result.cpuUsPerReq).toBeCloseTo((result.serverCpuS * 1e6) / result.requests, 6);
     }
+  });
+
+  it.skipIf(!existsSync('/usr/bin/wrk') && !existsSync('/usr/local/bin/wrk'))('wrk sends the 1 MiB chunked upload (from a file) and node:http reads it whole', async () => {
+    const { startServer, runLoadgen } = await load('../bench/http/lib/processes.js');
+    const { WORKLOADS } = await load('../bench/http/lib/workloads.js');
+    const node = await startServer({ script: new URL('../bench/http/servers/node-http.js', import.meta.url) });
+    started.push(node);
+    const w = WORKLOADS.find((x: AnyModule) => x.id === 'upload-1m-chunked');
+    const result = await runLoadgen(
+      { port: node.port, workload: { ...w, connections: 2 }, warmupS: 0, durationS: 1, tool: 'wrk', serverPid: node.pid },
+      { taskset: null, core: null, timeoutMs: 15_000 },
+    );
+    expect(result.requests).toBeGreaterThan(0);
+    expect(result.errors + result.non2xx + result.timeouts).toBe(0);
+    expect(result.cpuUsPerReq).toBeGreaterThan(0); // a 1 MiB body costs the server well over one tick per second
   });
 
   it('writes wrk scripts that pipeline, carry the body and report JSON', async () => {
@@ -269,6 +375,84 @@ describe('load harness against real servers (127.0.0.1)', () => {
   });
 });
 
+describe('bench:ws pieces (127.0.0.1)', () => {
+  const started: { stop: () => Promise<unknown> }[] = [];
+  afterAll(async () => {
+    await Promise.all(started.map((s) => s.stop()));
+  });
+
+  /** A masked client frame and the unmasked frame a server sends back for it (RFC 6455 §5.2). */
+  function framePair(opcode: number, payload: Buffer) {
+    const n = payload.length;
+    const len = n < 126 ? [n] : n < 65536 ? [126, n >> 8, n & 0xff] : [127, 0, 0, 0, 0, (n >>> 24) & 0xff, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
+    const key = Buffer.from([0x11, 0x22, 0x33, 0x44]);
+    const masked = Buffer.from(payload.map((b, i) => b ^ key[i & 3]!));
+    return {
+      client: Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | len[0]!, ...len.slice(1)]), key, masked]),
+      server: Buffer.concat([Buffer.from([0x80 | opcode, ...len]), payload]),
+    };
+  }
+
+  it('the raw floor turns client frames into server frames at every split of the stream', async () => {
+    const { unmaskFrames } = await load('../bench/ws/servers/raw.js');
+    const pattern = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 13 + 5) & 0xff));
+    const frames = [framePair(2, pattern(64)), framePair(1, Buffer.from('héllo')), framePair(2, pattern(300)), framePair(2, pattern(70_000)), framePair(8, Buffer.from([0x03, 0xe8]))];
+    const input = Buffer.concat(frames.map((f) => f.client));
+    const expected = Buffer.concat(frames.map((f) => f.server));
+    const splits = [...Array.from({ length: 400 }, (_, i) => i), 70_100, input.length - 3, input.length];
+    for (const split of splits) {
+      const st = { head: Buffer.alloc(14), headLen: 0, mask: Buffer.alloc(4), left: 0, phase: 0, closed: false };
+      const out = Buffer.concat([unmaskFrames(st, input.subarray(0, split)), unmaskFrames(st, input.subarray(split))]);
+      expect(out.equals(expected), `split at ${split}`).toBe(true);
+      expect(st.closed).toBe(true);
+    }
+  });
+
+  const runClient = (script: string, cfg: object): Promise<AnyModule> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [fileURLToPath(new URL(`../bench/ws/${script}`, import.meta.url)), JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        if (code === 0) resolve(JSON.parse(out));
+        else reject(new Error(`${script} exited ${code}: ${err}`));
+      });
+    });
+
+  it('the ws client gets byte-exact echoes of 64 B and 70 KB messages from the raw floor', async () => {
+    const { startServer } = await load('../bench/http/lib/processes.js');
+    const raw = await startServer({ script: new URL('../bench/ws/servers/raw.js', import.meta.url) });
+    started.push(raw);
+    for (const size of [64, 70_000]) {
+      const r = await runClient('client.js', { url: `ws://127.0.0.1:${raw.port}/`, connections: 2, size, window: 4, warmupMs: 50, durationMs: 300, serverPid: raw.pid });
+      expect(r.errors, `size ${size}`).toBe(0); // client.js counts every echo that differs as an error
+      expect(r.messages).toBeGreaterThan(0);
+      expect(r.cpuUsPerMsg).toBeCloseTo((r.serverCpuS * 1e6) / r.messages, 6);
+    }
+  });
+
+  it.skipIf(!existsSync(new URL('../dist/index.js', import.meta.url)))('fan-out reaches every subscriber with the exact frame on wasmlane, ws and the raw floor', async () => {
+    const { startServer } = await load('../bench/http/lib/processes.js');
+    for (const script of ['wasmlane-echo.js', 'ws-echo.js', 'raw.js']) {
+      const server = await startServer({ script: new URL(`../bench/ws/servers/${script}`, import.meta.url) });
+      started.push(server);
+      // fanout-client.js exits non-zero unless its probe reached every subscriber byte for byte.
+      const r = await runClient('fanout-client.js', { port: server.port, subscribers: 20, size: 64, window: 4, warmupMs: 50, durationMs: 300, serverPid: server.pid });
+      expect(r.errors, script).toBe(0);
+      expect(r.messages, script).toBeGreaterThan(0);
+      expect(r.subscribers).toBe(20);
+      const echo = await runClient('raw-client.js', { port: server.port, connections: 2, size: 64, window: 4, warmupMs: 50, durationMs: 200, serverPid: server.pid });
+      expect(echo.errors, script).toBe(0);
+      expect(echo.messages, script).toBeGreaterThan(0);
+      await server.stop();
+    }
+  }, 60_000);
+});
+
 // End to end: the parser suite runs against the built package, checks every engine against llhttp
 // and stores a row per fixture and implementation. Needs dist/ (npm test builds it first).
 const built = existsSync(new URL('../dist/http/head/index.js', import.meta.url));
@@ -283,8 +467,12 @@ describe.skipIf(!built)('parser suite (BENCH_QUICK)', () => {
         timeout: 60_000,
       });
       expect(out).toContain('pinning: no (BENCH_NO_PIN=1)');
-      const files = readdirSync(dir).filter((f) => f.startsWith('parser-'));
+      const files = readdirSync(dir).filter((f) => f.startsWith('parser-') && f.endsWith('.json'));
       expect(files).toHaveLength(1);
+      // Beside the JSON, the run's chart (ns per parse, one group per fixture).
+      const chart = readFileSync(path.join(dir, files[0]!.replace(/\.json$/, '.svg')), 'utf8');
+      expect(chart.startsWith('<svg')).toBe(true);
+      expect(chart).toContain('typical-browser-get');
       const doc = JSON.parse(readFileSync(path.join(dir, files[0]!), 'utf8'));
       expect(doc.notes.filter((n: string) => n.includes('differs'))).toEqual([]);
       for (const fixture of FIXTURES) {

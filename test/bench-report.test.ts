@@ -24,8 +24,8 @@ describe('bench/report.js', () => {
       for (const f of ['README.md', 'docs/benchmarks.md', 'bench/figures.json']) copyFileSync(f, path.join(root, f));
       // The shape bench/http/run.js writes (writeResults + runSession rows), with round figures.
       const machine = { cpu: 'Test CPU', cores: 2, node: 'v20.20.2', pinned: 'none', loadavg: '0.50 0.40 0.30' };
-      const row = (server: string, workload: string, rps: number) => ({ server, workload, rps, p50: 1, p99: 2, errors: 0, non2xx: 0, tool: 'wrk', runs: [] });
-      const rows = [row('wasmlane-wasm', 'hello', 120_000), row('node-http', 'hello', 40_000), row('raw', 'hello', 150_000)];
+      const row = (server: string, workload: string, rps: number, cpuUsPerReq?: number) => ({ server, workload, rps, cpuUsPerReq, p50: 1, p99: 2, errors: 0, non2xx: 0, tool: 'wrk', runs: [] });
+      const rows = [row('wasmlane-wasm', 'hello', 120_000, 8), row('node-http', 'hello', 40_000, 20), row('raw', 'hello', 150_000, 6)];
       const old = { suite: 'http', date: '2030-01-01T10:00:00.000Z', machine, rows: [row('wasmlane-wasm', 'hello', 1), row('node-http', 'hello', 1)] };
       const run = { suite: 'http', date: '2030-01-02T10:00:00.000Z', machine, options: {}, rows };
       writeFileSync(path.join(root, 'bench/results/http-20300101-100000.json'), JSON.stringify(old));
@@ -47,6 +47,16 @@ describe('bench/report.js', () => {
       expect(readme).toContain('2030-01-02 10:00 UTC, load average 0.50 0.40 0.30');
       const full = readFileSync(path.join(root, 'docs/benchmarks.md'), 'utf8');
       expect(full).toContain('| hello, keep-alive (100 conn.) | 120,000 (3.00× node, 80% of raw) | 40,000 | 150,000 |');
+      // The server-CPU table beside it, and the targets judged on both, from the same run.
+      expect(full).toContain("| hello, keep-alive (100 conn.) | 8.00 (2.50× node, 1.33× raw's CPU) | 20.00 | 6.00 |");
+      expect(full).toContain('- hello keep-alive: wasmlane (wasm-simd) req/s ≥ 1.60× node:http — measured 3.00× (**met**; same run: req per CPU-s 2.50×)');
+      expect(full).toContain('![req/s and server CPU per request of this run](bench-http.svg)');
+      expect(figures.suites.http.rows[0].cpuUsPerReq).toBe(8);
+      // The chart is drawn from figures.json too: both servers' req/s and CPU per request.
+      const chart = readFileSync(path.join(root, 'docs/bench-http.svg'), 'utf8');
+      expect(chart.startsWith('<svg')).toBe(true);
+      expect(chart).toContain('>120,000<');
+      expect(chart).toContain('>8.0<');
       // Text outside the markers is untouched, and a second run changes nothing.
       expect(readme.slice(0, readme.indexOf('<!-- bench:start -->'))).toBe(readFileSync('README.md', 'utf8').slice(0, readme.indexOf('<!-- bench:start -->')));
       const check = spawnSync(process.execPath, [REPORT, '--root', root, '--check'], { encoding: 'utf8' });

@@ -9,8 +9,12 @@
 // Servers: wasmlane with the wasm-simd engine and with the js engine, node:http, fastify, and a raw
 // `net` ceiling (bench/http/servers/*.js, each a child process that prints its port). All run at
 // once; each is checked to answer every workload correctly, then measured in interleaved rounds
-// (bench/http/lib/session.js). Output: a table (req/s, p50,
-// p99, ratio vs node:http, % of the raw ceiling), bench/results/http-<stamp>.json and .svg.
+// (bench/http/lib/session.js). Output: a table (req/s, p50, p99, ratio vs node:http, % of the raw
+// ceiling, server CPU µs per request and its same-run ratios, the targets judged on the row), the
+// targets with their verdicts, bench/results/http-<stamp>.json and .svg (req/s and CPU/req bars).
+// CPU per request: user + system time of the server process over the measured run (read from
+// /proc/<pid>/stat by the load generator, bench/lib/cpu.js) ÷ requests answered — the figure that
+// does not depend on how fast the load generator is.
 // --profile: the wasmlane servers run under --cpu-prof; the top 15 self-time functions are printed.
 import { parseArgs } from 'node:util';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -18,17 +22,13 @@ import os from 'node:os';
 import { tasksetPath, machineInfo, printMachine } from '../lib/machine.js';
 import { printTable, fmtNumber, fmtRatio, fmtPercent } from '../lib/table.js';
 import { writeResults, resultPath, timestamp, RESULTS_DIR } from '../lib/results.js';
+import { evaluateAll, attachTargetCells, targetLine } from '../lib/targets.js';
 import { SERVERS, WORKLOADS } from './lib/workloads.js';
+import { HTTP_TARGETS, HTTP_FIELDS, CEILING_WORKLOADS } from './lib/targets.js';
 import { killAll } from './lib/processes.js';
 import { chooseTool } from './lib/loadgen.js';
 import { runSession, fmtMs } from './lib/session.js';
-import { barChartSvg } from './lib/svg.js';
-
-const TARGETS = [
-  { workload: 'hello', server: 'wasmlane-wasm', vs: 'node-http', goal: 1.6, label: 'wasmlane (wasm-simd) hello keep-alive vs node:http' },
-  { workload: 'hello', server: 'wasmlane-wasm', vs: 'raw', goal: 0.85, label: 'wasmlane (wasm-simd) hello keep-alive, share of raw', percent: true },
-  { workload: 'pipelined', server: 'wasmlane-wasm', vs: 'node-http', goal: 4, label: 'wasmlane (wasm-simd) pipelined vs node:http' },
-];
+import { httpChartSvg } from './lib/chart.js';
 
 function pickList(value, all, what) {
   if (!value) return all;
@@ -38,15 +38,19 @@ function pickList(value, all, what) {
   return all.filter((x) => ids.includes(x.id));
 }
 
+/** Same-run ratios of every row: req/s and CPU per request against node:http and the raw ceiling. */
 function addRatios(rows) {
   const find = (server, workload) => rows.find((r) => r.server === server && r.workload === workload && r.rps);
   for (const r of rows) {
     const base = find('node-http', r.workload);
-    const raw = find('raw', r.workload);
-    r.vsNode = r.rps && base ? r.rps / base.rps : null;
     // The ceiling only means something where it answers the same response (hello workloads).
-    const comparable = r.workload === 'hello' || r.workload === 'hello-close' || r.workload === 'pipelined';
-    r.ofRaw = comparable && r.rps && raw ? r.rps / raw.rps : null;
+    const raw = CEILING_WORKLOADS.has(r.workload) ? find('raw', r.workload) : null;
+    r.vsNode = r.rps && base ? r.rps / base.rps : null;
+    r.ofRaw = r.rps && raw ? r.rps / raw.rps : null;
+    // Requests per CPU-second against node:http's (higher is better, like req/s × node) …
+    r.cpuVsNode = r.cpuUsPerReq && base?.cpuUsPerReq ? base.cpuUsPerReq / r.cpuUsPerReq : null;
+    // … and CPU per request as a multiple of the ceiling's (≥ 1; lower is better).
+    r.cpuOfRaw = r.cpuUsPerReq && raw?.cpuUsPerReq ? r.cpuUsPerReq / raw.cpuUsPerReq : null;
   }
 }
 
@@ -100,8 +104,10 @@ async function main() {
 
   const { rows, profiles } = await runSession(servers, workloads, o);
   addRatios(rows);
-
   const label = (id) => SERVERS.find((s) => s.id === id)?.label ?? id;
+  const targets = evaluateAll(HTTP_TARGETS, rows, HTTP_FIELDS);
+  attachTargetCells(rows, targets, { nameOf: (id) => ({ 'node-http': 'node', raw: 'raw' })[id] ?? label(id) });
+
   const wlabel = (id) => WORKLOADS.find((w) => w.id === id)?.label ?? id;
   // Grouped by workload (the order of WORKLOADS), servers in the order of SERVERS within a group.
   const order = (list, id) => list.findIndex((x) => x.id === id);
@@ -115,45 +121,32 @@ async function main() {
     { key: 'rps', title: 'req/s', fmt: (v, row) => (row.error ? row.error.slice(0, 30) : fmtNumber(v)) },
     { key: 'p50', title: 'p50 ms', fmt: fmtMs },
     { key: 'p99', title: 'p99 ms', fmt: fmtMs },
-    { key: 'vsNode', title: 'vs node:http', fmt: fmtRatio },
+    { key: 'vsNode', title: 'vs node', fmt: fmtRatio },
     { key: 'ofRaw', title: '% of raw', fmt: fmtPercent },
+    { key: 'cpuUsPerReq', title: 'CPU µs/req', fmt: (v) => fmtNumber(v, 2) },
+    { key: 'cpuVsNode', title: 'req/CPU-s vs node', fmt: fmtRatio },
+    { key: 'cpuOfRaw', title: 'CPU/req ÷ raw', fmt: fmtRatio },
     { key: 'errors', title: 'errors', fmt: (v, row) => (row.error ? '—' : String((v ?? 0) + (row.non2xx ?? 0))) },
-  ], { groupKey: 'workload', title: `median of ${o.repeats} run(s), ${o.durationS} s each; load generator: ${tools(rows)}` });
+    { key: 'target', title: 'target (issue 12, same run)', align: 'left', fmt: (v) => v ?? '' },
+  ], {
+    groupKey: 'workload',
+    title: `median of ${o.repeats} run(s), ${o.durationS} s each; load generator: ${tools(rows)}; CPU = server user+system time per request (/proc/<pid>/stat)`,
+  });
 
   const helloHeaders = rows.filter((r) => r.workload === 'hello' && r.responseHeaders != null);
   if (helloHeaders.length) {
     console.log(`response header fields on hello world: ${helloHeaders.map((r) => `${label(r.server)} ${r.responseHeaders}`).join(', ')}`);
   }
   console.log(`load average now: ${os.loadavg().map((n) => n.toFixed(2)).join(' ')} (was ${machine.loadavg} at the start; a busy machine skews every figure)`);
-  console.log('\ntargets:');
-  const targets = [];
-  for (const t of TARGETS) {
-    const a = rows.find((r) => r.server === t.server && r.workload === t.workload && r.rps);
-    const b = rows.find((r) => r.server === t.vs && r.workload === t.workload && r.rps);
-    const value = a && b ? a.rps / b.rps : null;
-    const met = value != null && value >= t.goal;
-    targets.push({ ...t, value, met });
-    const show = t.percent ? fmtPercent : fmtRatio;
-    console.log(`  ${t.label} ≥ ${show(t.goal)} — measured ${show(value)} (${value == null ? 'not measured' : met ? 'met' : 'NOT met'})`);
-  }
+  console.log('\ntargets (same run):');
+  for (const t of targets) console.log(`  ${targetLine(t, t, { nameOf: label, unit: 'req' })}`);
   for (const p of profiles) printProfile(p.label, p);
 
-  const json = writeResults('http', { options: { ...o, taskset: !!o.taskset }, servers, workloads, rows, targets, profiles }, machine, o.stamp);
+  const loadEnd = os.loadavg().map((n) => n.toFixed(2)).join(' ');
+  const json = writeResults('http', { options: { ...o, taskset: !!o.taskset }, loadavgEnd: loadEnd, servers, workloads: workloads.map(({ body, ...w }) => ({ ...w, bodyBytes: body == null ? 0 : Buffer.byteLength(body) })), rows, targets, profiles }, machine, o.stamp);
   const svgFile = resultPath('http', 'svg', o.stamp, o.resultsDir);
-  const measured = servers.map((s) => s.label);
-  writeFileSync(
-    svgFile,
-    barChartSvg({
-      title: 'wasmlane load benchmark — requests per second (higher is better)',
-      subtitle: `${machine.cpu}, ${machine.cores} cores, node ${machine.node}; ${o.durationS} s per run, median of ${o.repeats}; ${machine.pinned}`,
-      series: measured,
-      unit: 'req/s',
-      groups: workloads.map((w) => ({
-        label: w.label,
-        bars: servers.map((s) => ({ series: s.label, value: rows.find((r) => r.server === s.id && r.workload === w.id)?.rps ?? null })),
-      })),
-    }),
-  );
+  const subtitle = `${machine.cpu}, ${machine.cores} cores, node ${machine.node}; ${o.durationS} s per run, median of ${o.repeats}; load average ${machine.loadavg}; ${machine.pinned}`;
+  writeFileSync(svgFile, httpChartSvg(rows, subtitle));
   console.log(`\nresults: ${json}\nchart:   ${svgFile}`);
 }
 

@@ -4,7 +4,7 @@
 // wrongly, or serves nothing.
 //   node bench/http/smoke.js [--servers a,b]
 import { parseArgs } from 'node:util';
-import { SERVERS, WORKLOADS, verify } from './lib/workloads.js';
+import { SERVERS, WORKLOADS, verify, runsOn } from './lib/workloads.js';
 import { startServer, runLoadgen, killAll } from './lib/processes.js';
 import { fmtNumber } from '../lib/table.js';
 
@@ -21,7 +21,7 @@ for (const server of SERVERS.filter((s) => !wanted || wanted.includes(s.id))) {
     continue;
   }
   try {
-    for (const w of WORKLOADS) {
+    for (const w of WORKLOADS.filter((x) => runsOn(server, x))) {
       const check = await verify(instance.port, w, server);
       if (!check.ok) {
         failures++;

@@ -2,8 +2,10 @@
 // to core 0 by bench/ws/run.js. Every connection keeps `window` binary messages of `size` bytes in
 // flight: each echo that comes back is counted and answered with the next message.
 //   node bench/ws/client.js '{"url":"ws://127.0.0.1:port/","connections":50,"size":64,"window":1,
-//                            "warmupMs":1000,"durationMs":5000}'   → one JSON line on stdout
+//                            "warmupMs":1000,"durationMs":5000,"serverPid":n}'   → one JSON line on stdout
+// serverPid: the server's CPU time is read over the measured interval (bench/lib/cpu.js).
 import WebSocket from 'ws';
+import { cpuMeter, cpuUsPer } from '../lib/cpu.js';
 
 const cfg = JSON.parse(process.argv[2]);
 const payload = Buffer.alloc(cfg.size);
@@ -36,15 +38,18 @@ for (const ws of sockets) {
 }
 
 await new Promise((r) => setTimeout(r, cfg.warmupMs));
+const cpu = cpuMeter(cfg.serverPid);
 counting = true;
+cpu.start();
 const start = process.hrtime.bigint();
 await new Promise((r) => setTimeout(r, cfg.durationMs));
 counting = false;
+const serverCpuS = cpu.stop();
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
 running = false;
 const count = messages;
 for (const ws of sockets) ws.terminate();
 process.stdout.write(
-  `${JSON.stringify({ messages: count, seconds, msgPerSec: count / seconds, mbPerSec: (count * cfg.size) / seconds / 1e6, errors })}\n`,
+  `${JSON.stringify({ messages: count, seconds, msgPerSec: count / seconds, mbPerSec: (count * cfg.size) / seconds / 1e6, errors, serverCpuS, cpuUsPerMsg: cpuUsPer(serverCpuS, count) })}\n`,
 );
 process.exit(0);

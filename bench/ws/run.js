@@ -1,32 +1,48 @@
 #!/usr/bin/env node
-// `npm run bench:ws` — WebSocket echo throughput: wasmlane (engine wasm-simd, engine js) against the
-// `ws` package with bufferutil. One client process (ws + bufferutil) pinned to core 0, each server
-// pinned to core 1 (taskset, when installed), the same client for every server.
+// `npm run bench:ws` — WebSocket throughput and server CPU per message: wasmlane (engine wasm-simd,
+// engine js) against the `ws` package with bufferutil and a raw `net` floor (servers/raw.js: the least
+// work per frame, not a WebSocket implementation). Every server runs pinned to core 1, every client
+// process to core 0 (taskset, when installed), the same client for every server.
 //
-//   BENCH_WS_SIZES=64,16384,1048576   message sizes in bytes
-//   BENCH_WS_CONNECTIONS=50           connections, each keeping BENCH_WS_WINDOW (1) messages in flight
-//   BENCH_WS_DURATION_MS=5000         measured time per cell, after BENCH_WS_WARMUP_MS=1000
-//   BENCH_WS_ROUNDS=3                 every cell is measured this many times, servers in rotated order
-//                                     per round; the median is printed with the min–max spread (the
-//                                     machine is shared: single runs swing by 2× under outside load)
-//   BENCH_QUICK=1                     1 s cells, 1 round (smoke test; figures only indicative)
-//   BENCH_WS_RAW_SIZES=64             sizes also run with the raw pipelined client (raw-client.js:
-//                                     pre-masked frames, BENCH_WS_RAW_WINDOW=16 in flight), which costs
-//                                     far less per message than the ws client, so the server is the
-//                                     bottleneck; '' to skip
-// msg/s counts echoes received by the client; MB/s is payload bytes per second in ONE direction.
+// Cases (each measured on every server, BENCH_WS_ROUNDS times, servers in rotated order per round;
+// the median is printed with the min–max spread — the machine is shared):
+//   BENCH_WS_SIZES=64,16384,1048576   echo with the ws client (client.js), BENCH_WS_WINDOW (1) in flight
+//   BENCH_WS_MULTI_SIZES=64           echo with the ws client, 16 messages in flight per connection
+//   BENCH_WS_RAW_SIZES=64             echo with the raw pipelined client (raw-client.js: pre-masked frames,
+//                                     BENCH_WS_RAW_WINDOW=16 in flight), which costs far less per message
+//                                     than the ws client, so the server is the bottleneck
+//   BENCH_WS_SUBSCRIBERS=1000         broadcast fan-out (fanout-client.js): 1 publisher → this many raw
+//                                     subscribers, 64 B messages, 8 in flight; '0' to skip
+//   (a list set to '' skips its case)
+//   BENCH_WS_CONNECTIONS=50           echo connections
+//   BENCH_WS_DURATION_MS=5000         measured time per run, after BENCH_WS_WARMUP_MS=1000
+//   BENCH_WS_ROUNDS=3                 rounds
+//   BENCH_QUICK=1                     1 s runs, 1 round (smoke test; figures only indicative)
+// msg/s counts echoes received (fan-out: deliveries, one message reaching one subscriber); MB/s is
+// payload bytes per second in ONE direction. CPU µs/msg: the server's user + system CPU time over the
+// measured interval (/proc/<pid>/stat, bench/lib/cpu.js) ÷ messages — the figure that does not depend
+// on how fast the client is. Output: the table with same-run ratios and targets,
+// bench/results/ws-echo-<stamp>.json and .svg.
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { tasksetPath, machineInfo, printMachine } from '../lib/machine.js';
 import { printTable, fmtNumber, fmtRatio } from '../lib/table.js';
-import { writeResults } from '../lib/results.js';
+import { writeResults, resultPath, timestamp } from '../lib/results.js';
+import { evaluateAll, attachTargetCells, targetLine } from '../lib/targets.js';
+import { startServer } from '../http/lib/processes.js';
+import { median } from '../http/lib/stats.js';
+import { WS_TARGETS, WS_FIELDS, WS, RAW, FANOUT_CLIENT, sizeLabel } from './lib/targets.js';
+import { wsChartSvg } from './lib/chart.js';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const quick = process.env.BENCH_QUICK === '1';
-const sizes = (process.env.BENCH_WS_SIZES ?? '64,16384,1048576').split(',').map(Number);
+const list = (name, fallback) => (process.env[name] ?? fallback).split(',').filter(Boolean).map(Number);
 const connections = Number(process.env.BENCH_WS_CONNECTIONS ?? 50);
 const window = Number(process.env.BENCH_WS_WINDOW ?? 1);
+const rawWindow = Number(process.env.BENCH_WS_RAW_WINDOW ?? 16);
+const subscribers = Number(process.env.BENCH_WS_SUBSCRIBERS ?? 1000);
 const durationMs = Number(process.env.BENCH_WS_DURATION_MS ?? (quick ? 1000 : 5000));
 const warmupMs = Number(process.env.BENCH_WS_WARMUP_MS ?? (quick ? 300 : 1000));
 const rounds = Number(process.env.BENCH_WS_ROUNDS ?? (quick ? 1 : 3));
@@ -35,34 +51,23 @@ const taskset = process.env.BENCH_NO_PIN === '1' ? null : tasksetPath();
 const SERVERS = [
   { label: 'wasmlane (wasm-simd)', script: 'servers/wasmlane-echo.js', env: { WASMLANE_ENGINE: 'wasm-simd' } },
   { label: 'wasmlane (js)', script: 'servers/wasmlane-echo.js', env: { WASMLANE_ENGINE: 'js' } },
-  { label: 'ws + bufferutil', script: 'servers/ws-echo.js', env: {}, reference: true },
+  { label: WS, script: 'servers/ws-echo.js', env: {} },
+  { label: RAW, script: 'servers/raw.js', env: {} },
 ];
-// Targets from the brief, against ws + bufferutil on the same machine.
-const TARGETS = { 64: 1.3, 1048576: 1.0 };
 
-function pinned(core, args) {
-  return taskset ? [taskset, ['-c', String(core), ...args]] : [args[0], args.slice(1)];
-}
+const CASES = [
+  ...list('BENCH_WS_SIZES', '64,16384,1048576').map((size) => ({ size, client: `ws ×${window}`, script: 'client.js', window })),
+  ...list('BENCH_WS_MULTI_SIZES', '64').map((size) => ({ size, client: 'ws ×16', script: 'client.js', window: 16 })),
+  ...list('BENCH_WS_RAW_SIZES', '64').map((size) => ({ size, client: `raw ×${rawWindow}`, script: 'raw-client.js', window: rawWindow })),
+  ...(subscribers > 0 ? [{ size: 64, client: subscribers === 1000 ? FANOUT_CLIENT : `fan-out 1→${subscribers}`, script: 'fanout-client.js', window: 8, subscribers }] : []),
+];
 
-function startServer(server) {
-  const [cmd, args] = pinned(1, [process.execPath, here(server.script)]);
-  const child = spawn(cmd, args, { env: { ...process.env, ...server.env }, stdio: ['pipe', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once('line', (line) => resolve({ child, port: JSON.parse(line).port }));
-    child.once('exit', (code) => reject(new Error(`${server.label} exited with ${code} before listening`)));
-  });
-}
-
-const rawSizes = (process.env.BENCH_WS_RAW_SIZES ?? '64').split(',').filter(Boolean).map(Number);
-const rawWindow = Number(process.env.BENCH_WS_RAW_WINDOW ?? 16);
-
-function runClient(port, size, raw = false) {
-  const cfg = raw
-    ? { port, connections, size, window: rawWindow, warmupMs, durationMs }
-    : { url: `ws://127.0.0.1:${port}/`, connections, size, window, warmupMs, durationMs };
-  const [cmd, args] = pinned(0, [process.execPath, here(raw ? 'raw-client.js' : 'client.js'), JSON.stringify(cfg)]);
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+function runClient(c, port, serverPid) {
+  const cfg = c.script === 'client.js'
+    ? { url: `ws://127.0.0.1:${port}/`, connections, size: c.size, window: c.window, warmupMs, durationMs, serverPid }
+    : { port, connections, size: c.size, window: c.window, subscribers: c.subscribers, warmupMs, durationMs, serverPid };
+  const args = [process.execPath, here(c.script), JSON.stringify(cfg)];
+  const child = taskset ? spawn(taskset, ['-c', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   return new Promise((resolve, reject) => {
@@ -70,87 +75,95 @@ function runClient(port, size, raw = false) {
   });
 }
 
-async function stop(child) {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
-}
-
-const machine = machineInfo({ pinned: Boolean(taskset), core: '1 (servers), 0 (client)', reason: 'taskset not found' });
-printMachine(machine);
-console.log(`echo: ${connections} connections × ${window} in flight, ${warmupMs} ms warm-up + ${durationMs} ms per run, ${rounds} rounds per cell`);
-
-const median = (xs) => {
-  const v = [...xs].sort((a, b) => a - b);
-  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-};
-
-const rows = [];
-const cells = [...sizes.map((size) => ({ size, raw: false })), ...rawSizes.map((size) => ({ size, raw: true }))];
-for (const { size, raw } of cells) {
+async function measureCase(c) {
   const runs = new Map(SERVERS.map((s) => [s.label, []]));
   const errors = new Map(SERVERS.map((s) => [s.label, 0]));
   const failures = new Map();
   for (let round = 0; round < rounds; round++) {
     // Rotate the order so no server always runs first (or last) in a round.
-    const order = SERVERS.map((_, i) => SERVERS[(i + round) % SERVERS.length]);
-    for (const server of order) {
-      const { child, port } = await startServer(server);
+    for (const server of SERVERS.map((_, i) => SERVERS[(i + round) % SERVERS.length])) {
+      let instance;
       try {
-        const r = await runClient(port, size, raw);
-        runs.get(server.label).push(r.msgPerSec);
+        instance = await startServer({ script: new URL(server.script, import.meta.url), env: server.env, taskset, core: 1 });
+        const r = await runClient(c, instance.port, instance.pid);
+        runs.get(server.label).push(r);
         errors.set(server.label, errors.get(server.label) + r.errors);
+        console.log(`  ${sizeLabel(c.size).padEnd(7)} ${c.client.padEnd(15)} ${server.label.padEnd(21)} ${fmtNumber(r.msgPerSec).padStart(10)} msg/s ${fmtNumber(r.cpuUsPerMsg, 2).padStart(9)} µs CPU/msg`);
       } catch (err) {
-        failures.set(server.label, String(err));
+        failures.set(server.label, String(err.message ?? err).split('\n')[0]);
       } finally {
-        await stop(child);
+        await instance?.stop();
       }
     }
   }
-  const cell = SERVERS.map((server) => {
+  return SERVERS.map((server) => {
     const xs = runs.get(server.label);
-    const msgPerSec = xs.length ? median(xs) : undefined;
+    const msgPerSec = median(xs.map((r) => r.msgPerSec));
     return {
-      size,
-      group: `${size}${raw}`,
-      client: raw ? `raw ×${rawWindow}` : `ws ×${window}`,
+      size: c.size,
+      group: `${c.size}|${c.client}`,
+      client: c.client,
       server: server.label,
-      reference: server.reference === true,
       msgPerSec,
-      mbPerSec: msgPerSec === undefined ? undefined : (msgPerSec * size) / 1e6,
-      spread: xs.length ? [Math.min(...xs), Math.max(...xs)] : undefined,
+      mbPerSec: msgPerSec == null ? null : (msgPerSec * c.size) / 1e6,
+      spread: xs.length ? [Math.min(...xs.map((r) => r.msgPerSec)), Math.max(...xs.map((r) => r.msgPerSec))] : undefined,
+      cpuUsPerMsg: median(xs.map((r) => r.cpuUsPerMsg)),
       runs: xs,
       errors: errors.get(server.label),
       error: failures.get(server.label),
     };
   });
-  const ref = cell.find((r) => r.reference);
-  for (const r of cell) r.ratio = ref?.msgPerSec && r.msgPerSec ? r.msgPerSec / ref.msgPerSec : undefined;
-  rows.push(...cell);
 }
 
-const fmtSize = (n) => (n >= 1048576 ? `${n / 1048576} MiB` : n >= 1024 ? `${n / 1024} KiB` : `${n} B`);
+/** Same-run ratios within one case: msg/s and CPU per message against ws, CPU against the floor. */
+function addRatios(cell) {
+  const ref = cell.find((r) => r.server === WS);
+  const raw = cell.find((r) => r.server === RAW);
+  for (const r of cell) {
+    r.ratio = ref?.msgPerSec && r.msgPerSec ? r.msgPerSec / ref.msgPerSec : null;
+    r.cpuVsWs = ref?.cpuUsPerMsg && r.cpuUsPerMsg ? ref.cpuUsPerMsg / r.cpuUsPerMsg : null;
+    r.cpuOfRaw = raw?.cpuUsPerMsg && r.cpuUsPerMsg ? r.cpuUsPerMsg / raw.cpuUsPerMsg : null;
+    r.cpuUsPerMB = r.cpuUsPerMsg && r.size >= 1024 ? (r.cpuUsPerMsg * 1e6) / r.size : null;
+  }
+}
+
+const machine = machineInfo({ pinned: Boolean(taskset), core: '1 (servers), 0 (client)', reason: 'taskset not found' });
+printMachine(machine);
+console.log(`${CASES.length} cases × ${SERVERS.length} servers × ${rounds} round(s) of ${warmupMs} ms warm-up + ${durationMs} ms; echo over ${connections} connections`);
+const stamp = timestamp();
+const rows = [];
+for (const c of CASES) {
+  const cell = await measureCase(c);
+  addRatios(cell);
+  rows.push(...cell);
+}
+const targets = evaluateAll(WS_TARGETS, rows, WS_FIELDS);
+const short = (s) => ({ [WS]: 'ws', [RAW]: 'raw' })[s] ?? s;
+attachTargetCells(rows, targets, { nameOf: short, unit: 'msg' });
+
 printTable(
   rows,
   [
-    { key: 'size', title: 'message', align: 'left', fmt: fmtSize },
+    { key: 'size', title: 'message', align: 'left', fmt: sizeLabel },
     { key: 'client', title: 'client', align: 'left' },
     { key: 'server', title: 'server', align: 'left' },
     { key: 'msgPerSec', title: 'msg/s (median)', fmt: (v) => fmtNumber(v) },
     { key: 'spread', title: 'min–max', fmt: (v) => (v ? `${fmtNumber(v[0])}–${fmtNumber(v[1])}` : '—') },
     { key: 'mbPerSec', title: 'MB/s', fmt: (v) => fmtNumber(v) },
     { key: 'ratio', title: 'vs ws', fmt: fmtRatio },
+    { key: 'cpuUsPerMsg', title: 'CPU µs/msg', fmt: (v) => fmtNumber(v, 2) },
+    { key: 'cpuUsPerMB', title: 'CPU µs/MB', fmt: (v) => fmtNumber(v) },
+    { key: 'cpuVsWs', title: 'msg/CPU-s vs ws', fmt: fmtRatio },
+    { key: 'cpuOfRaw', title: 'CPU/msg ÷ raw', fmt: fmtRatio },
     { key: 'errors', title: 'errors', fmt: (v, row) => (row.error ? row.error : String(v ?? 0)) },
+    { key: 'target', title: 'target (issue 12, same run)', align: 'left', fmt: (v) => v ?? '' },
   ],
-  { title: '\nWebSocket echo', groupKey: 'group' },
+  { title: `\nWebSocket, median of ${rounds} round(s); CPU = server user+system time per message (fan-out: per delivery)`, groupKey: 'group' },
 );
-console.log('');
-for (const [size, goal] of Object.entries(TARGETS)) {
-  for (const r of rows.filter((x) => x.size === Number(size) && x.server === 'wasmlane (wasm-simd)')) {
-    const met = r.ratio !== undefined && r.ratio >= goal;
-    console.log(`target: wasm-simd msg/s at ${fmtSize(Number(size))} ≥ ${goal}× ws (${r.client} client) — measured ${fmtRatio(r.ratio)} (${met ? 'met' : 'NOT met'})`);
-  }
-}
-console.log(`results: ${writeResults('ws-echo', { connections, window, rawWindow, durationMs, warmupMs, rounds, rows }, machine)}`);
+console.log(`\nload average now: ${os.loadavg().map((n) => n.toFixed(2)).join(' ')} (was ${machine.loadavg} at the start)`);
+console.log('targets (same run):');
+for (const t of targets) console.log(`  ${targetLine(t, t, { unit: 'msg' })}`);
+const json = writeResults('ws-echo', { connections, window, rawWindow, subscribers, durationMs, warmupMs, rounds, cases: CASES, rows, targets }, machine, stamp);
+const svg = resultPath('ws-echo', 'svg', stamp);
+writeFileSync(svg, wsChartSvg(rows, SERVERS.map((s) => s.label), `${machine.cpu}, ${machine.cores} cores, node ${machine.node}; median of ${rounds}; load average ${machine.loadavg}; ${machine.pinned}`));
+console.log(`results: ${json}\nchart:   ${svg}`);

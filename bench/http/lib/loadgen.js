@@ -2,9 +2,14 @@
 // an event loop — or, when taskset exists, a core — with the server it measures.
 //
 //   node bench/http/lib/loadgen.js '<json>'   → prints one JSON result line on stdout
-// input: {port, workload: {method, path, headers, body, connections, pipelining, close},
-//         warmupS, durationS}
-// output: {rps, requests, durationS, p50, p99, errors, non2xx, timeouts, tool}
+//   node bench/http/lib/loadgen.js -          the same with the JSON on stdin
+// input: {port, workload: {method, path, headers, body, chunkSize, connections, pipelining, close},
+//         warmupS, durationS, serverPid?}
+// output: {rps, requests, durationS, p50, p99, errors, non2xx, timeouts, tool, serverCpuS, cpuUsPerReq}
+// serverCpuS: the server process's user + system CPU seconds over the measured run only (read from
+// /proc/<serverPid>/stat right before and right after it, bench/lib/cpu.js); cpuUsPerReq = that per
+// request answered. The warm-up is excluded, and the server gets a moment to finish closing the
+// warm-up's connections before the first reading.
 // Latencies are in milliseconds. autocannon records whole milliseconds (its histogram's unit), so
 // sub-millisecond p50s print as 0–1 ms; wrk and the close loop measure microseconds.
 //
@@ -13,16 +18,12 @@
 // around its own ceiling; BENCH_LOADGEN=autocannon forces autocannon (then Connection: close runs
 // on the close loop, see close-loop.js). Without wrk, autocannon is used.
 import autocannon from 'autocannon';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { closeLoop, summarizeLatencies } from './close-loop.js';
 import { runWrk, wrkAvailable } from './wrk.js';
-
-function buildRequest(port, w) {
-  const headers = { host: `127.0.0.1:${port}`, ...(w.headers ?? {}) };
-  if (w.body != null) headers['content-length'] = String(Buffer.byteLength(w.body));
-  let text = `${w.method} ${w.path} HTTP/1.1\r\n`;
-  for (const [k, v] of Object.entries(headers)) text += `${k}: ${v}\r\n`;
-  return Buffer.concat([Buffer.from(`${text}\r\n`, 'latin1'), Buffer.from(w.body ?? '', 'utf8')]);
-}
+import { buildRequest } from './workloads.js';
+import { cpuMeter, cpuUsPer } from '../../lib/cpu.js';
 
 function cannon(port, w, durationS) {
   return new Promise((resolve, reject) => {
@@ -42,9 +43,13 @@ function cannon(port, w, durationS) {
   });
 }
 
-async function runAutocannon(port, w, warmupS, durationS) {
+async function runAutocannon(port, w, warmupS, durationS, meter) {
+  // autocannon always writes its own Content-Length: it cannot send a chunked body.
+  if (w.chunkSize) throw new Error(`workload ${w.id ?? w.path} sends a chunked body, which needs wrk (autocannon frames bodies by Content-Length)`);
   if (warmupS > 0) await cannon(port, w, warmupS);
+  await meter.start();
   const r = await cannon(port, w, durationS);
+  const serverCpuS = meter.stop();
   const durationSec = r.duration || durationS;
   return {
     tool: 'autocannon',
@@ -56,14 +61,17 @@ async function runAutocannon(port, w, warmupS, durationS) {
     errors: r.errors,
     non2xx: r.non2xx,
     timeouts: r.timeouts,
+    serverCpuS,
   };
 }
 
-async function runCloseLoop(port, w, warmupS, durationS) {
+async function runCloseLoop(port, w, warmupS, durationS, meter) {
   const request = buildRequest(port, w);
   const o = { port, request, connections: w.connections };
   if (warmupS > 0) await closeLoop({ ...o, durationMs: warmupS * 1000 });
+  await meter.start();
   const r = await closeLoop({ ...o, durationMs: durationS * 1000 });
+  const serverCpuS = meter.stop();
   const { p50, p99 } = summarizeLatencies(r.latenciesMs);
   return {
     tool: 'close-loop',
@@ -75,6 +83,7 @@ async function runCloseLoop(port, w, warmupS, durationS) {
     errors: r.errors,
     non2xx: r.non2xx,
     timeouts: 0,
+    serverCpuS,
   };
 }
 
@@ -89,15 +98,30 @@ export function chooseTool(env = process.env) {
   throw new Error(`BENCH_LOADGEN must be auto, wrk or autocannon (got ${wanted})`);
 }
 
-export async function generateLoad({ port, workload, warmupS, durationS, tool = chooseTool() }) {
-  if (tool === 'wrk') return runWrk(port, workload, warmupS, durationS);
-  return workload.close
-    ? runCloseLoop(port, workload, warmupS, durationS)
-    : runAutocannon(port, workload, warmupS, durationS);
+/** Reads the server's CPU time around the measured run (after a short settle following the warm-up). */
+function serverMeter(pid, settleMs) {
+  const cpu = cpuMeter(pid);
+  return {
+    async start() {
+      if (settleMs > 0) await sleep(settleMs);
+      cpu.start();
+    },
+    stop: () => cpu.stop(),
+  };
+}
+
+export async function generateLoad({ port, workload, warmupS, durationS, serverPid, tool = chooseTool() }) {
+  const meter = serverMeter(serverPid, warmupS > 0 ? 250 : 0);
+  let r;
+  if (tool === 'wrk') r = await runWrk(port, workload, warmupS, durationS, meter);
+  else if (workload.close) r = await runCloseLoop(port, workload, warmupS, durationS, meter);
+  else r = await runAutocannon(port, workload, warmupS, durationS, meter);
+  return { ...r, serverCpuS: r.serverCpuS ?? null, cpuUsPerReq: cpuUsPer(r.serverCpuS, r.requests) };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const input = JSON.parse(process.argv[2]);
+  const arg = process.argv[2];
+  const input = JSON.parse(arg === '-' ? readFileSync(0, 'utf8') : arg);
   const result = await generateLoad(input);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -78,11 +78,15 @@ export function stopProcess(child, graceMs = 3000) {
   });
 }
 
-/** Run the load generator once in its own (pinned) process; resolves with its parsed JSON result. */
+/**
+ * Run the load generator once in its own (pinned) process; resolves with its parsed JSON result.
+ * The input goes through stdin: a workload's body (1 MiB) is too big for an argument.
+ */
 export function runLoadgen(input, { taskset, core, timeoutMs }) {
   const script = new URL('./loadgen.js', import.meta.url);
-  const { cmd, args } = pinnedCommand(taskset, core, [fileURLToPath(script), JSON.stringify(input)]);
-  const child = track(spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const { cmd, args } = pinnedCommand(taskset, core, [fileURLToPath(script), '-']);
+  const child = track(spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
+  child.stdin.end(JSON.stringify(input));
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));

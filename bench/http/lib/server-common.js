@@ -5,6 +5,9 @@
 /** The hello-world body and the /users/{id} JSON shape, identical across servers. */
 export const HELLO = 'Hello, World!';
 export const userJson = (id) => ({ id, name: 'user' });
+/** POST /upload reads the whole body and answers {"bytes": n}; its body limit on every server. */
+export const uploadJson = (n) => ({ bytes: n });
+export const UPLOAD_LIMIT = 2 * 1024 * 1024;
 
 /** Tell the runner which port we listen on: one JSON line on stdout. */
 export function announce(port, extra = {}) {

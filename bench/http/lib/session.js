@@ -3,9 +3,10 @@
 // rounds — round r runs every workload on every server, the server order rotating each round —
 // so a burst of load from elsewhere on the machine lands on all servers alike instead of on
 // whichever one happened to be measured at that moment. Each figure is the median over rounds.
+// Beside req/s every run records the server's CPU time per request (bench/lib/cpu.js).
 import { existsSync } from 'node:fs';
 import { startServer, runLoadgen } from './processes.js';
-import { verify } from './workloads.js';
+import { verify, runsOn } from './workloads.js';
 import { median } from './stats.js';
 import { topSelfTime, readProfile } from './cpuprofile.js';
 import { fmtNumber } from '../../lib/table.js';
@@ -40,6 +41,7 @@ function summarize(server, w, runs, check) {
     rps: median(runs.map((x) => x.rps)),
     p50: median(runs.map((x) => x.p50)),
     p99: median(runs.map((x) => x.p99)),
+    cpuUsPerReq: median(runs.map((x) => x.cpuUsPerReq)),
     errors: runs.reduce((s, x) => s + (x.errors ?? 0) + (x.timeouts ?? 0), 0),
     non2xx: runs.reduce((s, x) => s + (x.non2xx ?? 0), 0),
     responseHeaders: check.headerCount,
@@ -61,6 +63,7 @@ export async function runSession(servers, workloads, o) {
   try {
     for (const { server, instance } of live.values()) {
       for (const w of workloads) {
+        if (!runsOn(server, w)) continue;
         const check = await verify(instance.port, w, server);
         checks.set(key(server, w), check);
         if (!check.ok) {
@@ -76,18 +79,19 @@ export async function runSession(servers, workloads, o) {
         for (let i = 0; i < order.length; i++) {
           const { server, instance } = order[(i + round) % order.length];
           const k = key(server, w);
-          if (errors.has(k)) continue;
+          if (errors.has(k) || !runsOn(server, w)) continue;
           try {
             const r = await runLoadgen(
-              { port: instance.port, workload: w, warmupS: o.warmupS, durationS: o.durationS },
+              { port: instance.port, workload: w, warmupS: o.warmupS, durationS: o.durationS, serverPid: instance.pid ?? instance.child.pid },
               { taskset: o.taskset, core: o.loadCore, timeoutMs: (o.warmupS + o.durationS) * 1000 + 60_000 },
             );
             runs.set(k, [...(runs.get(k) ?? []), r]);
-            const bad = r.errors || r.non2xx || r.timeouts ? `  errors ${r.errors} non-2xx ${r.non2xx} timeouts ${r.timeouts}` : '';
-            console.log(`  ${w.id.padEnd(12)} ${server.label.padEnd(22)} ${fmtNumber(r.rps).padStart(9)} req/s  p50 ${fmtMs(r.p50)} ms  p99 ${fmtMs(r.p99)} ms${bad}`);
+            let bad = r.errors || r.non2xx || r.timeouts ? `  errors ${r.errors} non-2xx ${r.non2xx} timeouts ${r.timeouts}` : '';
+            if (!r.requests) bad += '  NO RESPONSE during the run (a stalled server or machine)';
+            console.log(`  ${w.id.padEnd(17)} ${server.label.padEnd(24)} ${fmtNumber(r.rps).padStart(9)} req/s  ${fmtNumber(r.cpuUsPerReq, 1).padStart(7)} µs CPU/req  p50 ${fmtMs(r.p50)} ms  p99 ${fmtMs(r.p99)} ms${bad}`);
           } catch (err) {
             errors.set(k, 'load generator failed');
-            console.log(`  ${server.label} / ${w.id}: load generator failed — ${String(err.message).split('\n')[0]}`);
+            console.log(`  ${server.label} / ${w.id}: load generator failed — ${String(err.message).split('\n').slice(0, 3).join(' ')}`);
           }
         }
       }
@@ -99,6 +103,7 @@ export async function runSession(servers, workloads, o) {
   for (const server of servers) {
     for (const w of workloads) {
       const k = key(server, w);
+      if (!runsOn(server, w)) continue;
       if (!live.has(server.id)) rows.push({ server: server.id, workload: w.id, error: 'did not start' });
       else if (errors.has(k)) rows.push({ server: server.id, workload: w.id, error: errors.get(k) });
       else if (runs.has(k)) rows.push(summarize(server, w, runs.get(k), checks.get(k)));

@@ -7,6 +7,9 @@ import { loadFixture } from '../../lib/fixtures.js';
 import { HELLO, userJson } from './server-common.js';
 
 const ECHO_BODY = loadFixture('post-json').body.toString('utf8');
+/** An upload body of n ASCII bytes (ASCII so that it can sit in a wrk Lua string as it is). */
+const uploadBody = (n) => 'abcdefghijklmnopqrstuvwxyz012345'.repeat(Math.ceil(n / 32)).slice(0, n);
+const OCTETS = { 'content-type': 'application/octet-stream' };
 
 export const WORKLOADS = [
   { id: 'hello', label: 'hello world, keep-alive', method: 'GET', path: '/', connections: 100 },
@@ -33,6 +36,21 @@ export const WORKLOADS = [
     body: ECHO_BODY,
     connections: 100,
   },
+  // Uploads: the server reads the whole body and answers its length. The raw ceiling has no body
+  // framing (it would take the chunked terminator for a second head), so it sits these out.
+  { id: 'upload-16k', label: 'POST /upload, 16 KiB body', method: 'POST', path: '/upload', headers: OCTETS, body: uploadBody(16 * 1024), connections: 100, ceiling: false },
+  {
+    id: 'upload-1m-chunked',
+    label: 'POST /upload, 1 MiB chunked',
+    method: 'POST',
+    path: '/upload',
+    headers: { ...OCTETS, 'transfer-encoding': 'chunked' },
+    body: uploadBody(1024 * 1024),
+    chunkSize: 16 * 1024, // 64 chunks of 16 KiB, then the last chunk (RFC 9112 §7.1)
+    // Fewer connections than the small workloads: each has 1 MiB in flight.
+    connections: 16,
+    ceiling: false,
+  },
 ];
 
 export const SERVERS = [
@@ -47,11 +65,15 @@ export const SERVERS = [
   { id: 'raw', label: 'raw net ceiling', script: 'raw.js', ceiling: true },
 ];
 
+/** The raw ceiling sits out the workloads it cannot answer (`ceiling: false`): no run, no row. */
+export const runsOn = (server, w) => !(server.ceiling && w.ceiling === false);
+
 /** What a correct answer to workload `w` looks like. */
 export function expectedBody(w) {
   if (w.path === '/') return { text: HELLO };
   if (w.path.startsWith('/users/')) return { json: userJson(w.path.slice('/users/'.length)) };
   if (w.path === '/echo') return { json: JSON.parse(ECHO_BODY) };
+  if (w.path === '/upload') return { json: { bytes: Buffer.byteLength(w.body) } };
   throw new Error(`no expected body for ${w.path}`);
 }
 
@@ -65,30 +87,62 @@ function bodyMatches(w, text) {
   }
 }
 
-/** One request over a fresh connection with the workload's exact headers; for Connection: close. */
-function rawExchange(port, w) {
+/**
+ * The exact bytes of one request of workload `w`: its headers, then the body framed by Content-Length,
+ * or in `w.chunkSize` chunks when the workload is chunked (then no Content-Length, RFC 9112 §6.3).
+ * Used by the checks, the close loop and wrk (for chunked bodies), so all send the same request.
+ */
+export function buildRequest(port, w) {
+  const headers = { host: `127.0.0.1:${port}`, ...(w.headers ?? {}) };
+  let body = Buffer.from(w.body ?? '', 'utf8');
+  if (w.chunkSize) {
+    const parts = [];
+    for (let at = 0; at < body.length; at += w.chunkSize) {
+      const chunk = body.subarray(at, at + w.chunkSize);
+      parts.push(Buffer.from(`${chunk.length.toString(16)}\r\n`, 'latin1'), chunk, Buffer.from('\r\n', 'latin1'));
+    }
+    parts.push(Buffer.from('0\r\n\r\n', 'latin1'));
+    body = Buffer.concat(parts);
+  } else if (w.body != null) headers['content-length'] = String(body.length);
+  let text = `${w.method} ${w.path} HTTP/1.1\r\n`;
+  for (const [k, v] of Object.entries(headers)) text += `${k}: ${v}\r\n`;
+  return Buffer.concat([Buffer.from(`${text}\r\n`, 'latin1'), body]);
+}
+
+/**
+ * Write `request` on a fresh connection and read one response: until the server closes (Connection:
+ * close) or until its Content-Length body is complete.
+ */
+function rawExchange(port, request) {
   return new Promise((resolve, reject) => {
-    const chunks = [];
-    const s = net.connect(port, '127.0.0.1', () => {
-      let head = `${w.method} ${w.path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`;
-      for (const [k, v] of Object.entries(w.headers ?? {})) head += `${k}: ${v}\r\n`;
-      s.write(`${head}\r\n`);
-    });
+    let received = Buffer.alloc(0);
+    let parsed = null;
+    const s = net.connect(port, '127.0.0.1', () => s.write(request));
+    const finish = () => {
+      if (!parsed) return reject(new Error(`no complete response head: ${JSON.stringify(received.toString('latin1', 0, 80))}`));
+      s.destroy();
+      resolve({ status: parsed.status, headerCount: parsed.lines.length - 1, body: received.toString('utf8', parsed.bodyAt) });
+    };
     s.setTimeout(5000, () => s.destroy(new Error('timeout')));
-    s.on('data', (c) => chunks.push(c));
-    s.on('error', reject);
-    s.on('close', () => {
-      const text = Buffer.concat(chunks).toString('latin1');
-      const [head, ...rest] = text.split('\r\n\r\n');
-      const lines = head.split('\r\n');
-      resolve({ status: Number(lines[0].split(' ')[1]), headerCount: lines.length - 1, body: rest.join('\r\n\r\n'), closed: true });
+    s.on('data', (c) => {
+      received = Buffer.concat([received, c]);
+      if (!parsed) {
+        const end = received.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const lines = received.toString('latin1', 0, end).split('\r\n');
+        const length = lines.find((l) => /^content-length:/i.test(l));
+        parsed = { lines, status: Number(lines[0].split(' ')[1]), bodyAt: end + 4, length: length ? Number(length.split(':')[1]) : null };
+      }
+      if (parsed.length != null && received.length >= parsed.bodyAt + parsed.length) finish();
     });
+    s.on('error', reject);
+    s.on('close', finish);
   });
 }
 
 /**
  * Send one request of workload `w` to a server; returns {ok, status, headerCount, reason}.
- * The raw ceiling is only expected to get the hello workloads right.
+ * The raw ceiling is only expected to get the hello workloads right (and is not run on `ceiling: false`).
  */
 export async function verify(port, w, server) {
   if (server.ceiling && w.path !== '/') return { ok: true, skipped: 'ceiling answers hello to every route' };
@@ -96,8 +150,9 @@ export async function verify(port, w, server) {
     let status;
     let text;
     let headerCount;
-    if (w.close) {
-      const r = await rawExchange(port, w);
+    if (w.close || w.chunkSize) {
+      // The exact bytes the load generator sends (undici would frame the body its own way).
+      const r = await rawExchange(port, buildRequest(port, w));
       ({ status, headerCount } = r);
       text = r.body;
     } else {

@@ -1,10 +1,13 @@
 // wrk as the load generator (when installed): one thread, the workload's connections, its request
 // (method, headers, body, pipelining depth) written as a Lua script, and a Lua `done` hook that
 // prints the figures as one JSON line, so nothing is scraped from wrk's human-readable output.
+// A chunked body cannot go through wrk.format (it always adds Content-Length), so for those
+// workloads the script reads the exact request bytes (workloads.js buildRequest) from a file.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { buildRequest } from './workloads.js';
 
 let available;
 export function wrkAvailable() {
@@ -22,16 +25,29 @@ export function wrkAvailable() {
 
 const luaString = (s) => `[==[${s}]==]`;
 
-/** The Lua script for one workload: request shape, pipelining, and a JSON summary at the end. */
-export function wrkScript(w) {
-  const lines = [`wrk.method = "${w.method}"`];
-  // Header names and values are ASCII, where a JSON string literal is also a Lua string literal.
-  for (const [k, v] of Object.entries(w.headers ?? {})) lines.push(`wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`);
-  if (w.body != null) lines.push(`wrk.body = ${luaString(w.body)}`);
+/**
+ * The Lua script for one workload: request shape, pipelining, and a JSON summary at the end.
+ * @param {object} w the workload
+ * @param {string} [requestFile] a file holding the raw request, used instead of wrk.format()
+ */
+export function wrkScript(w, requestFile) {
+  const lines = [];
   const depth = w.pipelining ?? 1;
-  if (depth > 1) {
-    // wrk counts the requests in the buffer request() returns and expects that many responses.
-    lines.push('local batch', `init = function(args) batch = string.rep(wrk.format(), ${depth}) end`, 'request = function() return batch end');
+  if (requestFile) {
+    lines.push(
+      'local batch',
+      `init = function(args) local f = assert(io.open(${JSON.stringify(requestFile)}, "rb")); batch = string.rep(f:read("*a"), ${depth}); f:close() end`,
+      'request = function() return batch end',
+    );
+  } else {
+    lines.push(`wrk.method = "${w.method}"`);
+    // Header names and values are ASCII, where a JSON string literal is also a Lua string literal.
+    for (const [k, v] of Object.entries(w.headers ?? {})) lines.push(`wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`);
+    if (w.body != null) lines.push(`wrk.body = ${luaString(w.body)}`);
+    if (depth > 1) {
+      // wrk counts the requests in the buffer request() returns and expects that many responses.
+      lines.push('local batch', `init = function(args) batch = string.rep(wrk.format(), ${depth}) end`, 'request = function() return batch end');
+    }
   }
   lines.push(
     'done = function(summary, latency, requests)',
@@ -60,14 +76,22 @@ function wrkOnce(url, script, connections, seconds) {
   });
 }
 
-export async function runWrk(port, w, warmupS, durationS) {
+/** @param {{start(): Promise<void>|void, stop(): number|null}} [meter] read around the measured run */
+export async function runWrk(port, w, warmupS, durationS, meter) {
   const dir = mkdtempSync(path.join(tmpdir(), 'wasmlane-wrk-'));
   try {
     const script = path.join(dir, 'workload.lua');
-    writeFileSync(script, wrkScript(w));
+    let requestFile;
+    if (w.chunkSize) {
+      requestFile = path.join(dir, 'request.bin');
+      writeFileSync(requestFile, buildRequest(port, w));
+    }
+    writeFileSync(script, wrkScript(w, requestFile));
     const url = `http://127.0.0.1:${port}${w.path}`;
     if (warmupS > 0) await wrkOnce(url, script, w.connections, warmupS);
+    await meter?.start();
     const r = await wrkOnce(url, script, w.connections, durationS);
+    const serverCpuS = meter ? meter.stop() : null;
     const durationSec = r.duration_us / 1e6;
     // wrk's summary.requests counts every complete response; errors.status counts status > 399.
     const ok = r.requests - r.status;
@@ -81,6 +105,7 @@ export async function runWrk(port, w, warmupS, durationS) {
       errors: r.connect + r.read + r.write,
       non2xx: r.status,
       timeouts: r.timeout,
+      serverCpuS,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

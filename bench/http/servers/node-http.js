@@ -1,7 +1,7 @@
-// node:http reference server: the same three routes as every bench server, written the way a
+// node:http reference server: the same routes as every bench server, written the way a
 // plain node:http application would (no framework), so it is the baseline the ratios use.
 import http from 'node:http';
-import { HELLO, userJson, announce, onShutdown } from '../lib/server-common.js';
+import { HELLO, userJson, uploadJson, announce, onShutdown } from '../lib/server-common.js';
 
 const USER_PREFIX = '/users/';
 
@@ -25,6 +25,15 @@ const server = http.createServer((req, res) => {
         res.writeHead(400).end();
         return;
       }
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+  } else if (req.method === 'POST' && url === '/upload') {
+    // Gather the whole body, as the other servers' body readers do, then answer its length.
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.stringify(uploadJson(Buffer.concat(chunks).length));
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
       res.end(body);
     });
