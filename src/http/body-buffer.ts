@@ -4,20 +4,24 @@
 // Keeping every socket chunk as its own Buffer view (zero copy) costs a JS object plus a backing store
 // per chunk: a body sent in 1-byte segments costs ~150-200 bytes of memory per body byte (a 1 MiB body
 // ~150 MB). So small pieces are copied into segments that grow by doubling up to SEGMENT bytes (a
-// segment is at least half full once grown, hence ≤ 2× the bytes it holds), and only large pieces
-// are kept as zero-copy views:
-//   - COPY_BELOW = 16 KiB: above it the per-piece overhead (~200 bytes) is ~1% and a copy would cost
-//     memory bandwidth for nothing on large uploads (socket reads are up to 64 KiB); below it, a copy
-//     of at most 16 KiB is cheap next to the read that brought it.
-//   - a view is kept only if it covers at least half of the ArrayBuffer it retains (Node sizes each
-//     read's buffer to the bytes read, but a span of a read that also held other data may not), so a
-//     view never retains more than 2× its bytes either.
-//   - the first piece of an empty buffer is also kept as a view: a small body that came with its
-//     head (the common case) costs no copy, and that single view retains at most one socket read.
+// segment is at least half full once grown, hence ≤ 2× the bytes it holds), and larger pieces are kept
+// as zero-copy views, under one rule: the views of one socket read (one ArrayBuffer) must together
+// cover at least half of it, or they are replaced by a copy.
+//   - VIEW_FROM = 1 KiB: below it a view's object (~200 bytes) would be a large share of its bytes;
+//     above it a copy costs memory bandwidth for nothing. A chunked upload's data spans (e.g. 16 KiB
+//     chunks in 64 KiB reads) are thus kept without a copy: copying them into segments, and joining
+//     the segments again in take(), cost twice node:http's CPU per request on a 1 MiB chunked upload.
+//   - The views taken from one ArrayBuffer form a *run* (consecutive pieces: the reads arrive in
+//     order). When the next read's ArrayBuffer arrives, a run whose views cover less than half of its
+//     buffer is joined into one copy (at most half a read); shift() hands out a copy of a view of the
+//     current run while the run is that sparse. So views never retain more than 2× their bytes, plus
+//     the one read being taken apart.
+//   - The first piece of an empty buffer is a view whatever its size: a small body that came with its
+//     head (the common case) costs no copy, and take() returns it as is.
 // take() joins everything once (the pieces and the joined copy: 2× the body for a moment).
 
-/** Pieces at least this long (bytes) may be kept as zero-copy views. */
-export const COPY_BELOW = 16 * 1024;
+/** Pieces at least this long (bytes) are kept as zero-copy views (see the run rule above). */
+export const VIEW_FROM = 1024;
 /** Largest copy segment (bytes); a segment grows by doubling up to this. */
 export const SEGMENT = 64 * 1024;
 /** Smallest copy segment (bytes). */
@@ -36,6 +40,11 @@ export class BodyBuffer {
   #open: Buffer | null = null;
   #openStart = 0;
   #openEnd = 0;
+  /** The ArrayBuffer the current run's views share, the bytes they cover, and how many pieces
+   *  (views and sealed segments) were added since the run started: the tail of #pieces. */
+  #runBuffer: ArrayBufferLike | null = null;
+  #runBytes = 0;
+  #runPieces = 0;
 
   /** Add buf[start, end). */
   push(buf: Uint8Array, start: number, end: number): void {
@@ -43,9 +52,13 @@ export class BodyBuffer {
     if (length <= 0) return;
     const wasEmpty = this.size === 0;
     this.size += length;
-    if (wasEmpty || (length >= COPY_BELOW && length * 2 >= buf.buffer.byteLength)) {
+    const arrayBuffer = buf.buffer;
+    if (arrayBuffer !== this.#runBuffer) this.#endRun(arrayBuffer);
+    if (wasEmpty || length >= VIEW_FROM) {
       this.#seal();
-      (this.#pieces ??= []).push(Buffer.from(buf.buffer, buf.byteOffset + start, length));
+      (this.#pieces ??= []).push(Buffer.from(arrayBuffer, buf.byteOffset + start, length));
+      this.#runBytes += length;
+      this.#runPieces++;
       return;
     }
     let from = start;
@@ -90,11 +103,29 @@ export class BodyBuffer {
     return segment;
   }
 
+  /** The current run is over (`next` is the next read's ArrayBuffer): join it into one copy when its
+   *  views cover less than half of the buffer they keep alive. */
+  #endRun(next: ArrayBufferLike): void {
+    const run = this.#runBuffer;
+    const count = this.#pieces === null ? 0 : Math.min(this.#runPieces, this.#pieces.length);
+    if (run !== null && count > 0 && this.#runBytes * 2 < run.byteLength) {
+      const pieces = this.#pieces!;
+      const tail = pieces.splice(pieces.length - count, count);
+      pieces.push(tail.length === 1 ? Buffer.from(tail[0]!) : Buffer.concat(tail));
+    }
+    this.#runBuffer = next;
+    this.#runBytes = 0;
+    this.#runPieces = 0;
+  }
+
   /** Move the open segment's unread bytes to the pieces (it must precede what comes next). */
   #seal(): void {
     const open = this.#open;
     if (open === null) return;
-    if (this.#openEnd > this.#openStart) (this.#pieces ??= []).push(open.subarray(this.#openStart, this.#openEnd));
+    if (this.#openEnd > this.#openStart) {
+      (this.#pieces ??= []).push(open.subarray(this.#openStart, this.#openEnd));
+      this.#runPieces++;
+    }
     this.#open = null;
     this.#openStart = 0;
     this.#openEnd = 0;
@@ -106,6 +137,8 @@ export class BodyBuffer {
     let piece: Buffer;
     if (pieces !== null && pieces.length > 0) {
       piece = pieces.shift()!;
+      // A view of the read being taken apart, while its views cover less than half of it: a copy.
+      if (piece.buffer === this.#runBuffer && this.#runBytes * 2 < piece.buffer.byteLength) piece = Buffer.from(piece);
     } else if (this.#open !== null && this.#openEnd > this.#openStart) {
       // Hand out the filled part; later copies go after it, never over it.
       piece = this.#open.subarray(this.#openStart, this.#openEnd);
@@ -131,6 +164,9 @@ export class BodyBuffer {
   clear(): void {
     this.size = 0;
     this.#pieces = null;
+    this.#runBuffer = null;
+    this.#runBytes = 0;
+    this.#runPieces = 0;
     this.#open = null;
     this.#openStart = 0;
     this.#openEnd = 0;

@@ -2,7 +2,10 @@
 // bytes held plus a constant whatever the piece sizes; and RequestBody over it (backpressure for
 // for-await readers, bytes() gathering, the limit).
 import { describe, expect, it } from 'vitest';
-import { BodyBuffer, COPY_BELOW, SEGMENT } from '../../src/http/body-buffer.js';
+import { BodyBuffer, SEGMENT, VIEW_FROM } from '../../src/http/body-buffer.js';
+
+/** A piece size the old rule copied and the view rule keeps: a 16 KiB chunked data span. */
+const SPAN = 16 * 1024;
 import { BODY_CHUNKED, BODY_LENGTH, RequestBody } from '../../src/http/body.js';
 import type { BodyOwner } from '../../src/http/body.js';
 import { WasmlaneError } from '../../src/errors.js';
@@ -77,12 +80,12 @@ describe('BodyBuffer', () => {
     const buffer = new BodyBuffer();
     const first = read(10, 1);
     const small = read(100, 2);
-    const large = read(COPY_BELOW, 3);
-    const spanOfBig = read(4 * COPY_BELOW, 4); // a 16 KiB span of a 64 KiB read: would retain 4×
+    const large = read(SPAN, 3);
+    const spanOfBig = read(4 * SPAN, 4); // a 16 KiB span of a 64 KiB read, alone: would retain 4×
     buffer.push(first, 0, 10); // the first piece of an empty buffer: a view
     buffer.push(small, 0, 100);
     buffer.push(large, 0, large.length);
-    buffer.push(spanOfBig, 0, COPY_BELOW);
+    buffer.push(spanOfBig, 0, SPAN);
     const pieces = drain(buffer);
     expect(pieces[0]!.buffer).toBe(first.buffer);
     expect(pieces.some((p) => p.buffer === small.buffer)).toBe(false);
@@ -94,9 +97,10 @@ describe('BodyBuffer', () => {
     const random = rng(11);
     const patterns: ((i: number) => number)[] = [
       () => 1,
-      (i) => (i % 2 === 0 ? 1 : COPY_BELOW), // alternating small and large
-      () => 1 + Math.floor(random() * 2 * COPY_BELOW),
-      () => COPY_BELOW - 1, // just under the zero-copy threshold
+      (i) => (i % 2 === 0 ? 1 : SPAN), // alternating small and large
+      () => 1 + Math.floor(random() * 2 * SPAN),
+      () => VIEW_FROM - 1, // just under the zero-copy threshold
+      () => VIEW_FROM,
     ];
     for (const pattern of patterns) {
       const buffer = new BodyBuffer();
@@ -110,7 +114,54 @@ describe('BodyBuffer', () => {
       expect(pieces.reduce((n, p) => n + p.length, 0)).toBe(size);
       expect(retained(pieces)).toBeLessThanOrEqual(2 * size + 2 * SEGMENT);
       // A piece per segment, not per push: the per-object overhead is bounded too.
-      expect(pieces.length).toBeLessThanOrEqual(2 * Math.ceil(size / COPY_BELOW) + 2);
+      expect(pieces.length).toBeLessThanOrEqual(2 * Math.ceil(size / VIEW_FROM) + 2);
+    }
+  });
+
+  it('keeps the data spans of one read as views when together they cover it (a chunked upload)', () => {
+    const buffer = new BodyBuffer();
+    const reads = [read(4 * SPAN + 40, 1), read(4 * SPAN + 40, 2)];
+    const sent: Buffer[] = [];
+    for (const whole of reads) {
+      // chunk-size lines between the spans, as a chunked body's socket read holds them
+      for (let k = 0; k < 4; k++) {
+        const at = 10 + k * (SPAN + 7);
+        buffer.push(whole, at, at + SPAN);
+        sent.push(Buffer.from(whole.subarray(at, at + SPAN)));
+      }
+    }
+    const pieces = drain(buffer);
+    expect(Buffer.concat(pieces).equals(Buffer.concat(sent))).toBe(true);
+    expect(pieces.length).toBe(8);
+    expect(pieces.every((p, i) => p.buffer === reads[i >> 2]!.buffer)).toBe(true); // no copy
+  });
+
+  it('joins a run of views that covers less than half its read into a copy when the next read comes', () => {
+    const buffer = new BodyBuffer();
+    const sparse = read(64 * 1024, 1);
+    buffer.push(read(10, 0), 0, 10);
+    buffer.push(sparse, 100, 100 + 2 * VIEW_FROM); // 2 KiB of a 64 KiB read
+    buffer.push(sparse, 9000, 9000 + VIEW_FROM);
+    buffer.push(read(VIEW_FROM, 2), 0, VIEW_FROM); // the next read: the sparse run is joined
+    const pieces = drain(buffer);
+    expect(pieces.some((p) => p.buffer === sparse.buffer)).toBe(false);
+    const expected = Buffer.concat([Buffer.from(read(10, 0)), Buffer.from(sparse.subarray(100, 100 + 2 * VIEW_FROM)),
+      Buffer.from(sparse.subarray(9000, 9000 + VIEW_FROM)), Buffer.from(read(VIEW_FROM, 2))]);
+    expect(Buffer.concat(pieces).equals(expected)).toBe(true);
+  });
+
+  it('retains at most ~2× the bytes held (+ one read) when every read is used sparsely', () => {
+    for (const span of [VIEW_FROM, 3 * VIEW_FROM, SPAN]) {
+      const buffer = new BodyBuffer();
+      let size = 0;
+      for (let i = 0; size < 1 << 20; i++) {
+        const whole = read(64 * 1024, i); // only `span` bytes of each 64 KiB read are body
+        buffer.push(whole, 500, 500 + span);
+        size += span;
+      }
+      const pieces = drain(buffer);
+      expect(pieces.reduce((n, p) => n + p.length, 0)).toBe(size);
+      expect(retained(pieces)).toBeLessThanOrEqual(2 * size + 64 * 1024 + 2 * SEGMENT);
     }
   });
 
