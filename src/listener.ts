@@ -22,13 +22,22 @@ import type { TLSSocket, TlsOptions } from 'node:tls';
 import type { ServerConfig } from './config.js';
 import type { Lifecycle } from './lifecycle.js';
 
+/** The listening server and what close() needs of it beyond server.close(). */
+export interface Listener {
+  readonly server: NetServer;
+  /** close()'s deadline: destroy the sockets the Server does not hold yet (TLS handshakes). */
+  destroyPending(): void;
+}
+
+const NOTHING_PENDING = (): void => {};
+
 /** Create the listening server (not yet listening); `onSocket` gets each connection ready for HTTP. */
 export function createListener(
   config: ServerConfig,
   lifecycle: Lifecycle,
   alpnProtocols: readonly string[],
   onSocket: (socket: Socket) => void,
-): NetServer {
+): Listener {
   const netOptions = {
     allowHalfOpen: true, // a client may half-close after its request and still read the response
     noDelay: config.nodelay,
@@ -37,16 +46,23 @@ export function createListener(
     // connection never benefits from (probes start only after keepAliveInitialDelayMs idle).
     keepAlive: false,
   };
-  if (config.tls === null) return createNetServer(netOptions, onSocket);
+  if (config.tls === null) return { server: createNetServer(netOptions, onSocket), destroyPending: NOTHING_PENDING };
   const headTimeoutMs = config.request.headTimeoutMs;
   const options: TlsOptions = {
     ...config.tls,
     ...netOptions,
+    // Half-open only once secure: a half-open TLSSocket that gets a FIN mid-handshake waits for the
+    // handshake timeout instead of failing (node:tls), so a client that connects and leaves would
+    // hold the socket; with allowHalfOpen false it fails at once (ECONNRESET → tlsClientError).
+    allowHalfOpen: false,
     ALPNProtocols: [...alpnProtocols],
     // node:tls reads 0 as "the default" (120 s); a negative value is "none".
     handshakeTimeout: headTimeoutMs > 0 ? headTimeoutMs : -1,
   };
-  const server = createTlsServer(options, onSocket);
+  const server = createTlsServer(options, (socket: TLSSocket) => {
+    socket.allowHalfOpen = true; // (Duplex#allowHalfOpen may change before 'end')
+    onSocket(socket);
+  });
   server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
     socket.destroy();
     lifecycle.tlsClientError(error, socket.remoteAddress);
@@ -57,5 +73,17 @@ export function createListener(
       lifecycle.connectionRefused(config.maxConnections, data?.remoteAddress);
     });
   }
-  return server;
+  // Every TCP socket under a TLS one, until it closes: at close()'s deadline, those still open are
+  // handshakes (the accepted ones were destroyed by the Server already).
+  const open = new Set<Socket>();
+  server.on('connection', (raw: Socket) => {
+    open.add(raw);
+    raw.once('close', () => open.delete(raw));
+  });
+  return {
+    server,
+    destroyPending: () => {
+      for (const raw of open) raw.destroy();
+    },
+  };
 }

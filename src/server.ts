@@ -66,6 +66,8 @@ export class Server extends App {
   readonly #connections = new Set<HostedConnection>();
   #parserLimits: HeadLimits | null = null;
   #net: NetServer | null = null;
+  /** Destroys sockets still in their TLS handshake (src/listener.ts). */
+  #destroyPending: () => void = () => {};
   #sweeper: NodeJS.Timeout | null = null;
   #closing = false;
   #closed: Promise<void> | null = null;
@@ -149,8 +151,10 @@ export class Server extends App {
     if (this.#net !== null) return Promise.reject(new Error('wasmlane: already listening'));
     this.resolveSteps();
     const { config } = this;
-    const net = createListener(config, this.lifecycle, this.alpnProtocols(), (socket) => this.#accept(socket));
+    const listener = createListener(config, this.lifecycle, this.alpnProtocols(), (socket) => this.#accept(socket));
+    const net = listener.server;
     this.#net = net;
+    this.#destroyPending = listener.destroyPending;
     return new Promise((resolve, reject) => {
       net.once('error', (error) => {
         this.#net = null; // e.g. EADDRINUSE: listen() may be called again
@@ -194,12 +198,13 @@ export class Server extends App {
     const allGone = new Promise<void>((resolve) => (this.#drained = resolve));
     const done = Promise.all([netClosed, allGone]);
     this.#checkDrained();
-    // Idle connections that served requests close now. One that has not sent a byte yet may have its
-    // first request in flight (accepted just before close(), e.g. handed over by the cluster primary):
-    // it gets a grace of up to 1 s (its response says Connection: close), then closes if still idle.
+    // Idle connections that served requests close now. One that has not started a request yet may have
+    // its first request in flight (accepted just before close(), e.g. handed over by the cluster primary,
+    // or just past its TLS handshake): it gets a grace of up to 1 s (its response says Connection:
+    // close), then closes if still idle.
     let fresh = false;
     for (const conn of this.#connections) {
-      if (conn.socket.bytesRead > 0) conn.closeIfIdle();
+      if (conn.requestCount > 0) conn.closeIfIdle();
       else fresh = true;
     }
     const grace = fresh ? setTimeout(() => {
@@ -208,6 +213,7 @@ export class Server extends App {
     const timer = setTimeout(() => {
       for (const conn of this.#connections) conn.destroy();
       for (const socket of this.upgradedSockets) socket.destroy();
+      this.#destroyPending();
     }, options.timeoutMs ?? 10_000);
     this.#closed = done.then(() => {
       clearTimeout(timer);

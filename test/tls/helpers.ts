@@ -1,5 +1,7 @@
 // Shared helpers for the TLS tests: one throwaway CA per test file (test/support/certs.ts), a server
 // started with its leaf for localhost and 127.0.0.1, and undici agents that trust the CA.
+import { connect as tlsConnect } from 'node:tls';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { Agent } from 'undici';
 import type { ServerOptions } from '../../src/config.js';
 import { Server } from '../../src/server.js';
@@ -37,4 +39,19 @@ export async function startTls(setup: (server: Server) => void, options: ServerO
 /** An undici dispatcher that trusts the test CA (and nothing else). */
 export function trustingAgent(options: Agent.Options = {}): Agent {
   return new Agent({ ...options, connect: { ca: testCerts().ca.ca, ...options.connect } });
+}
+
+/** A TLS connection to 127.0.0.1:port trusting the test CA (options override: servername, ALPN …). */
+export function connectTls(port: number, options: ConnectionOptions = {}): TLSSocket {
+  return tlsConnect({ host: '127.0.0.1', port, ca: testCerts().ca.ca, ...options });
+}
+
+/** Resolve with the TLS socket once the handshake is done, or reject with the handshake error. */
+export function handshake(port: number, options: ConnectionOptions = {}): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = connectTls(port, options);
+    socket.once('secureConnect', () => resolve(socket));
+    socket.once('error', reject);
+    socket.once('close', () => reject(new Error('closed before the handshake completed')));
+  });
 }

@@ -51,6 +51,8 @@ export abstract class ConnectionBase extends Deadlines implements HostedConnecti
   protected body: RequestBody = EMPTY_BODY;
   protected paused = 0;
   protected peerEnded = false;
+  /** Requests started on this connection (close() gives a connection with none a grace). */
+  requestCount = 0;
   /** Peer: the socket is TLS (read once: a TLSSocket's `encrypted` is true from construction). */
   readonly secure: boolean;
   private remote: string | undefined | null = null;
