@@ -7,7 +7,7 @@
 //     through the primary), two processes sharing a Redis (RedisBroker; needs redis-server).
 // Subscribers are raw sockets that count bytes (every message is one 34-byte frame), so the
 // subscribers cost little next to the servers.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import os from 'node:os';
@@ -15,6 +15,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { cpuMs } from '../lib/cpu.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -24,22 +25,6 @@ const SUBSCRIBERS = 1000;
 const MESSAGES = quick ? 200 : 1000;
 const FRAME = 34; // 2-byte header + 32-byte payload
 const N = os.availableParallelism();
-const TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-
-function cpuMs(pids) {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15 of stat)
-    } catch {
-      // gone
-    }
-  }
-  return (ticks * 1000) / TICK;
-}
-
 function startServer(cfg) {
   const child = spawn(process.execPath, [path.join(HERE, 'server.js'), JSON.stringify(cfg)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
