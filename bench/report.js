@@ -82,7 +82,7 @@ const find = (rows, pred) => rows.find(pred);
 const uniq = (list) => [...new Set(list)];
 
 const HTTP_SERVERS = [['wasmlane-wasm', 'wasmlane (wasm-simd)'], ['wasmlane-js', 'wasmlane (js)'], ['node-http', 'node:http'], ['fastify', 'fastify'], ['raw', 'raw net ceiling']];
-const HTTP_WORKLOADS = [['hello', 'hello, keep-alive (100 conn.)'], ['hello-close', 'hello, `Connection: close`'], ['pipelined', 'hello, 16-deep pipelining'], ['users', '`GET /users/{id}` → JSON'], ['echo', '`POST /echo`, 1 KiB JSON']];
+const HTTP_WORKLOADS = [['hello', 'hello, keep-alive (100 conn.)'], ['hello-close', 'hello, `Connection: close`'], ['pipelined', 'hello, 16-deep pipelining'], ['users', '`GET /users/{id}` → JSON'], ['echo', '`POST /echo`, 1 KiB JSON'], ['https-hello', 'hello over TLS, keep-alive (node:https)']];
 const CEILING_WORKLOADS = new Set(['hello', 'hello-close', 'pipelined']);
 const PARSER_COLUMNS = ['llhttp (node:http binding)', 'wasm-simd parse', 'wasm parse', 'js parse', 'wasm-simd parse+strings', 'js parse+strings'];
 const sizeLabel = (n) => (n >= 1 << 20 ? `${n / (1 << 20)} MiB` : n >= 1024 ? `${n / 1024} KiB` : `${n} B`);

@@ -208,16 +208,22 @@ describe('load harness against real servers (127.0.0.1)', () => {
     await Promise.all(started.map((s) => s.stop()));
   });
 
-  it('node:http and the raw ceiling answer the workloads; the close loop counts one request per connection', async () => {
+  it('node:http (and node:https) and the raw ceiling answer the workloads; the close loop counts one request per connection', async () => {
     const { startServer, runLoadgen } = await load('../bench/http/lib/processes.js');
     const { SERVERS, WORKLOADS, verify } = await load('../bench/http/lib/workloads.js');
     const { closeLoop } = await load('../bench/http/lib/close-loop.js');
+    const { benchTls, portFor } = await load('../bench/http/lib/tls.js');
+    const tls = benchTls(); // node:http also serves node:https with it (the https-hello workload)
+    let nodeHttp: AnyModule;
     for (const id of ['node-http', 'raw']) {
       const server = SERVERS.find((s: AnyModule) => s.id === id);
-      const instance = await startServer({ script: new URL(`../bench/http/servers/${server.script}`, import.meta.url) });
+      const env = server.tls && tls ? tls.env : {};
+      const instance = await startServer({ script: new URL(`../bench/http/servers/${server.script}`, import.meta.url), env });
       started.push(instance);
+      if (id === 'node-http') nodeHttp = instance;
       for (const w of WORKLOADS) {
-        const check = await verify(instance.port, w, server);
+        if (w.tls && (!server.tls || !tls)) continue;
+        const check = await verify(portFor(instance, w), w, server, tls?.ca);
         expect(check.ok, `${id} ${w.id}: ${check.reason}`).toBe(true);
       }
       const request = Buffer.from(`GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
@@ -240,7 +246,22 @@ describe('load harness against real servers (127.0.0.1)', () => {
       expect(result.tool).toBe(tool);
       expect(result.requests).toBeGreaterThan(0);
       expect(result.errors + result.non2xx + result.timeouts).toBe(0);
+      if (!tls) continue;
+      // The https-hello workload through the same tool, on node:https.
+      const https = WORKLOADS.find((w: AnyModule) => w.id === 'https-hello');
+      const secure = await runLoadgen(
+        { port: portFor(nodeHttp, https), workload: { ...https, connections: 2 }, warmupS: 0, durationS: 1, tool },
+        { taskset: null, core: null, timeoutMs: 15_000 },
+      );
+      expect(secure.requests).toBeGreaterThan(0);
+      expect(secure.errors + secure.non2xx + secure.timeouts).toBe(0);
     }
+    // Server CPU time (bench/lib/cpu.js) is read from /proc and grows with work done.
+    const { cpuMs } = await load('../bench/lib/cpu.js');
+    const before = cpuMs([process.pid]);
+    const until = Date.now() + 50;
+    while (Date.now() < until); // busy: at least one 10 ms tick of user time
+    expect(cpuMs([process.pid])).toBeGreaterThan(before);
   });
 
   it('writes wrk scripts that pipeline, carry the body and report JSON', async () => {

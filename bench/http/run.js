@@ -9,8 +9,10 @@
 // Servers: wasmlane with the wasm-simd engine and with the js engine, node:http, fastify, and a raw
 // `net` ceiling (bench/http/servers/*.js, each a child process that prints its port). All run at
 // once; each is checked to answer every workload correctly, then measured in interleaved rounds
-// (bench/http/lib/session.js). Output: a table (req/s, p50,
-// p99, ratio vs node:http, % of the raw ceiling), bench/results/http-<stamp>.json and .svg.
+// (bench/http/lib/session.js). Output: a table (req/s, p50, p99, server CPU µs per request, ratios
+// vs node:http, % of the raw ceiling), bench/results/http-<stamp>.json and .svg.
+// The https-hello workload (TLS, a certificate made for the run: lib/tls.js) runs on wasmlane and
+// node:https only; `--workloads https-hello` runs it alone.
 // --profile: the wasmlane servers run under --cpu-prof; the top 15 self-time functions are printed.
 import { parseArgs } from 'node:util';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -23,6 +25,7 @@ import { killAll } from './lib/processes.js';
 import { chooseTool } from './lib/loadgen.js';
 import { runSession, fmtMs } from './lib/session.js';
 import { barChartSvg } from './lib/svg.js';
+import { benchTls } from './lib/tls.js';
 
 const TARGETS = [
   { workload: 'hello', server: 'wasmlane-wasm', vs: 'node-http', goal: 1.6, label: 'wasmlane (wasm-simd) hello keep-alive vs node:http' },
@@ -44,6 +47,8 @@ function addRatios(rows) {
     const base = find('node-http', r.workload);
     const raw = find('raw', r.workload);
     r.vsNode = r.rps && base ? r.rps / base.rps : null;
+    // Below 1 is better: the server spends less CPU per request than node:http on the same workload.
+    r.cpuVsNode = r.cpuUsPerReq && base?.cpuUsPerReq ? r.cpuUsPerReq / base.cpuUsPerReq : null;
     // The ceiling only means something where it answers the same response (hello workloads).
     const comparable = r.workload === 'hello' || r.workload === 'hello-close' || r.workload === 'pipelined';
     r.ofRaw = comparable && r.rps && raw ? r.rps / raw.rps : null;
@@ -89,6 +94,8 @@ async function main() {
     taskset,
     serverCore: taskset ? 1 : null,
     loadCore: taskset ? 0 : null,
+    // The TLS workload's certificate, made only when a TLS workload runs (null without openssl).
+    tls: workloads.some((w) => w.tls) ? benchTls() : null,
   };
   const machine = machineInfo({ pinned: !!taskset, core: 1, reason: pin ? 'taskset not found' : 'BENCH_NO_PIN=1 or one core' });
   if (taskset) machine.pinned = 'server on core 1, load generator on core 0 (taskset)';
@@ -116,6 +123,8 @@ async function main() {
     { key: 'p50', title: 'p50 ms', fmt: fmtMs },
     { key: 'p99', title: 'p99 ms', fmt: fmtMs },
     { key: 'vsNode', title: 'vs node:http', fmt: fmtRatio },
+    { key: 'cpuUsPerReq', title: 'CPU µs/req', fmt: (v) => (v == null ? '—' : fmtNumber(v, 1)) },
+    { key: 'cpuVsNode', title: 'CPU vs node', fmt: fmtRatio },
     { key: 'ofRaw', title: '% of raw', fmt: fmtPercent },
     { key: 'errors', title: 'errors', fmt: (v, row) => (row.error ? '—' : String((v ?? 0) + (row.non2xx ?? 0))) },
   ], { groupKey: 'workload', title: `median of ${o.repeats} run(s), ${o.durationS} s each; load generator: ${tools(rows)}` });
@@ -124,6 +133,7 @@ async function main() {
   if (helloHeaders.length) {
     console.log(`response header fields on hello world: ${helloHeaders.map((r) => `${label(r.server)} ${r.responseHeaders}`).join(', ')}`);
   }
+  console.log('node:http is node:https on the https-hello workload (same handler, same certificate); CPU µs/req: server process utime+stime over the measured run / requests');
   console.log(`load average now: ${os.loadavg().map((n) => n.toFixed(2)).join(' ')} (was ${machine.loadavg} at the start; a busy machine skews every figure)`);
   console.log('\ntargets:');
   const targets = [];
@@ -138,7 +148,7 @@ async function main() {
   }
   for (const p of profiles) printProfile(p.label, p);
 
-  const json = writeResults('http', { options: { ...o, taskset: !!o.taskset }, servers, workloads, rows, targets, profiles }, machine, o.stamp);
+  const json = writeResults('http', { options: { ...o, taskset: !!o.taskset, tls: !!o.tls }, servers, workloads, rows, targets, profiles }, machine, o.stamp);
   const svgFile = resultPath('http', 'svg', o.stamp, o.resultsDir);
   const measured = servers.map((s) => s.label);
   writeFileSync(

@@ -6,15 +6,18 @@
 import { parseArgs } from 'node:util';
 import { SERVERS, WORKLOADS, verify } from './lib/workloads.js';
 import { startServer, runLoadgen, killAll } from './lib/processes.js';
+import { benchTls, portFor } from './lib/tls.js';
 import { fmtNumber } from '../lib/table.js';
 
 const { values } = parseArgs({ options: { servers: { type: 'string' } } });
 const wanted = values.servers?.split(',');
 let failures = 0;
+const tls = benchTls(); // the https-hello workload's certificate (null without openssl)
 for (const server of SERVERS.filter((s) => !wanted || wanted.includes(s.id))) {
   let instance;
   try {
-    instance = await startServer({ script: new URL(`./servers/${server.script}`, import.meta.url), args: server.args });
+    const env = server.tls && tls ? tls.env : {};
+    instance = await startServer({ script: new URL(`./servers/${server.script}`, import.meta.url), args: server.args, env });
   } catch (err) {
     failures++;
     console.log(`FAIL ${server.label}: ${String(err.message).split('\n')[0]}`);
@@ -22,14 +25,15 @@ for (const server of SERVERS.filter((s) => !wanted || wanted.includes(s.id))) {
   }
   try {
     for (const w of WORKLOADS) {
-      const check = await verify(instance.port, w, server);
+      if (w.tls && (!server.tls || !tls)) continue;
+      const check = await verify(portFor(instance, w), w, server, tls?.ca);
       if (!check.ok) {
         failures++;
         console.log(`FAIL ${server.label} / ${w.id}: ${check.reason}`);
         continue;
       }
       const r = await runLoadgen(
-        { port: instance.port, workload: { ...w, connections: 10 }, warmupS: 0, durationS: 1 },
+        { port: portFor(instance, w), workload: { ...w, connections: 10 }, warmupS: 0, durationS: 1 },
         { taskset: null, core: null, timeoutMs: 30_000 },
       );
       const bad = !(r.requests > 0) || r.errors > 0 || r.non2xx > 0;

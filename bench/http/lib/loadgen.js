@@ -28,7 +28,9 @@ function cannon(port, w, durationS) {
   return new Promise((resolve, reject) => {
     autocannon(
       {
-        url: `http://127.0.0.1:${port}${w.path}`,
+        url: `${w.tls ? 'https' : 'http'}://127.0.0.1:${port}${w.path}`,
+        // The certificate was verified by the runner's check (workloads.js verify); here only load.
+        ...(w.tls ? { tlsOptions: { rejectUnauthorized: false } } : {}),
         method: w.method,
         headers: w.headers ?? {},
         body: w.body ?? undefined,

@@ -1,7 +1,7 @@
 // The load benchmark's workloads and servers, and the check that every server answers each workload
 // with the same response before it is measured (a faster server that answers something else proves
 // nothing).
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import net from 'node:net';
 import { loadFixture } from '../../lib/fixtures.js';
 import { HELLO, userJson } from './server-common.js';
@@ -33,12 +33,17 @@ export const WORKLOADS = [
     body: ECHO_BODY,
     connections: 100,
   },
+  // HTTPS (TLS 1.3, the run's throwaway certificate): served by the servers marked `tls` on a second
+  // port; node-http is node:https there. Keep-alive, so it measures record encryption and the HTTP
+  // work per request, not handshakes.
+  { id: 'https-hello', label: 'hello world over TLS, keep-alive', method: 'GET', path: '/', connections: 100, tls: true },
 ];
 
 export const SERVERS = [
-  { id: 'wasmlane-wasm', label: 'wasmlane (wasm-simd)', script: 'wasmlane.js', args: ['wasm-simd'], wasmlane: true },
-  { id: 'wasmlane-js', label: 'wasmlane (js)', script: 'wasmlane.js', args: ['js'], wasmlane: true },
-  { id: 'node-http', label: 'node:http', script: 'node-http.js', baseline: true },
+  // `tls`: also listens with TLS when given a certificate (the https-hello workload).
+  { id: 'wasmlane-wasm', label: 'wasmlane (wasm-simd)', script: 'wasmlane.js', args: ['wasm-simd'], wasmlane: true, tls: true },
+  { id: 'wasmlane-js', label: 'wasmlane (js)', script: 'wasmlane.js', args: ['js'], wasmlane: true, tls: true },
+  { id: 'node-http', label: 'node:http', script: 'node-http.js', baseline: true, tls: true },
   { id: 'fastify', label: 'fastify', script: 'fastify.js' },
   // The same hono app (lib/hono-app.js) on wasmlane's fetch adapter and on @hono/node-server.
   { id: 'hono-wasmlane', label: 'hono on wasmlane (serve)', script: 'hono-wasmlane.js' },
@@ -88,9 +93,10 @@ function rawExchange(port, w) {
 
 /**
  * Send one request of workload `w` to a server; returns {ok, status, headerCount, reason}.
- * The raw ceiling is only expected to get the hello workloads right.
+ * The raw ceiling is only expected to get the hello workloads right. A TLS workload (`port` is then
+ * the server's TLS port) is checked over https trusting `ca`, the run's CA: the certificate must verify.
  */
-export async function verify(port, w, server) {
+export async function verify(port, w, server, ca) {
   if (server.ceiling && w.path !== '/') return { ok: true, skipped: 'ceiling answers hello to every route' };
   try {
     let status;
@@ -101,16 +107,22 @@ export async function verify(port, w, server) {
       ({ status, headerCount } = r);
       text = r.body;
     } else {
-      const r = await request(`http://127.0.0.1:${port}${w.path}`, {
-        method: w.method,
-        headers: w.headers,
-        body: w.body,
-        headersTimeout: 5000,
-        bodyTimeout: 5000,
-      });
-      status = r.statusCode;
-      headerCount = Object.keys(r.headers).length;
-      text = await r.body.text();
+      const dispatcher = w.tls ? new Agent({ connect: { ca } }) : undefined;
+      try {
+        const r = await request(`${w.tls ? 'https' : 'http'}://127.0.0.1:${port}${w.path}`, {
+          method: w.method,
+          headers: w.headers,
+          body: w.body,
+          headersTimeout: 5000,
+          bodyTimeout: 5000,
+          dispatcher,
+        });
+        status = r.statusCode;
+        headerCount = Object.keys(r.headers).length;
+        text = await r.body.text();
+      } finally {
+        await dispatcher?.close();
+      }
     }
     const ok = status === 200 && bodyMatches(w, text);
     return { ok, status, headerCount, reason: ok ? undefined : `status ${status}, body ${JSON.stringify(text.slice(0, 80))}` };

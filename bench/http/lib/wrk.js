@@ -65,7 +65,8 @@ export async function runWrk(port, w, warmupS, durationS) {
   try {
     const script = path.join(dir, 'workload.lua');
     writeFileSync(script, wrkScript(w));
-    const url = `http://127.0.0.1:${port}${w.path}`;
+    // wrk speaks TLS (it does not verify the certificate: the runner's verify() did).
+    const url = `${w.tls ? 'https' : 'http'}://127.0.0.1:${port}${w.path}`;
     if (warmupS > 0) await wrkOnce(url, script, w.connections, warmupS);
     const r = await wrkOnce(url, script, w.connections, durationS);
     const durationSec = r.duration_us / 1e6;
