@@ -16,7 +16,7 @@ export { STATUS_TEXT } from './http/status-lines.js';
 export { WasmlaneError, ERRORS } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export { resolveServerConfig, loadServerConfig } from './config.js';
-export type { ServerConfig, ServerOptions, RequestConfig } from './config.js';
+export type { ServerConfig, ServerOptions, RequestConfig, TlsConfig } from './config.js';
 export type { RouteParams, RouteMatch } from './router.js';
 export { availableEngines } from './wasm/instance.js';
 export type { EngineKind } from './wasm/instance.js';

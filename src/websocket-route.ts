@@ -40,6 +40,7 @@ function upgrade(
     headers: request.headers,
     params: ctx.params,
     remoteAddress: request.remoteAddress,
+    secure: request.secure,
   };
   try {
     handleWebSocketUpgrade(upgradeRequest, socket, head, handlers, options, host, engine);

@@ -20,6 +20,8 @@ export type HttpVersion = '1.0' | '1.1';
 export interface Peer {
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
+  /** The connection is TLS (HTTPS, wss). */
+  readonly secure: boolean;
 }
 
 export class Request {
@@ -81,6 +83,16 @@ export class Request {
   /** The client's TCP port (undefined when unknown, e.g. inject()). */
   get remotePort(): number | undefined {
     return this.#peer.remotePort;
+  }
+
+  /** True when the request came over TLS (the Server's `tls` option). No proxy header is consulted. */
+  get secure(): boolean {
+    return this.#peer.secure;
+  }
+
+  /** The scheme the client reached this server with: 'https' over TLS, else 'http'. */
+  get protocol(): 'https' | 'http' {
+    return this.#peer.secure ? 'https' : 'http';
   }
 
   /** The query parsed with URLSearchParams (WHATWG URL §5: `+` is a space, percent-escapes are

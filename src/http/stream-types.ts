@@ -39,6 +39,8 @@ export interface UpgradeRequest<P extends Readonly<Record<string, string>> = Rea
   readonly headers: Iterable<[string, string]>;
   readonly params: Readonly<P>;
   readonly remoteAddress: string | undefined;
+  /** The connection is TLS (wss). */
+  readonly secure: boolean;
 }
 
 /**

@@ -36,6 +36,8 @@ export interface ExchangeOptions {
   timeoutMs?: number;
   /** Half-close after the writes. */
   end?: boolean;
+  /** Open the connection (default: TCP to 127.0.0.1:port); e.g. tls.connect for HTTPS tests. */
+  connect?: () => Socket;
 }
 
 export interface Exchange {
@@ -48,7 +50,7 @@ export interface Exchange {
 export function exchange(port: number, parts: (string | Buffer)[], options: ExchangeOptions = {}): Promise<Exchange> {
   const { until, gapMs = 0, timeoutMs = 3000 } = options;
   return new Promise((resolve) => {
-    const socket: Socket = connect(port, '127.0.0.1');
+    const socket: Socket = options.connect?.() ?? connect(port, '127.0.0.1');
     socket.setNoDelay(true);
     let text = '';
     let settled = false;

@@ -2,53 +2,15 @@
 // line per response (method, path, status, bytes, duration, request id), 5xx at error level, panics
 // through logger.error (not console.error), socket errors logged, and the option's validation
 // (an object with info/warn/error/child; not loadable from JSON).
-import { Writable } from 'node:stream';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import { request } from 'undici';
 import { loadServerConfig, resolveServerConfig } from '../../src/config.js';
 import { WasmlaneError } from '../../src/errors.js';
+import { capture, waitFor } from '../support/log-capture.js';
 import { exchange, start } from './helpers.js';
 import type { Running } from './helpers.js';
-
-interface Line {
-  level: number;
-  msg: string;
-  reqId?: string;
-  method?: string;
-  path?: string;
-  status?: number;
-  bytes?: number;
-  durationMs?: number;
-  err?: { message?: string; code?: string };
-}
-
-function capture(): { logger: pino.Logger; lines: Line[] } {
-  const lines: Line[] = [];
-  let partial = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      partial += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = partial.indexOf('\n')) >= 0) {
-        lines.push(JSON.parse(partial.slice(0, nl)) as Line);
-        partial = partial.slice(nl + 1);
-      }
-      callback();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, sink), lines };
-}
-
-async function waitFor<T>(find: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const hit = find();
-    if (hit !== undefined) return hit;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('log line never came');
-}
 
 describe('logger option (pino)', () => {
   let app: Running;

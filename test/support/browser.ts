@@ -16,12 +16,13 @@ export function chromiumOrSkip(testName: string): boolean {
 }
 
 /** Launch headless Chromium with nothing running in the background (no updates, sync, QUIC, GPU),
- *  so a test sees only the requests its page makes. Bounded: fails after 20 s. */
-export function launchChromium(): Promise<Browser> {
+ *  so a test sees only the requests its page makes; `extraArgs` are added (e.g. a pinned test
+ *  certificate). Bounded: fails after 20 s. */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run',
-      '--disable-component-update', '--disable-sync'],
+      '--disable-component-update', '--disable-sync', ...extraArgs],
     timeout: 20_000,
   });
 }

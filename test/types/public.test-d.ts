@@ -5,7 +5,8 @@
 import { describe, expectTypeOf, test } from 'vitest';
 import { connect, Server, Status } from 'wasmlane';
 import type {
-  Context, Middleware, Params, RouteGroup, UpgradeRequest, UpgradeVerdict, WebSocket, WebSocketEvents, WebSocketOptions,
+  Context, Middleware, Params, RouteGroup, TlsConfig, UpgradeRequest, UpgradeVerdict, WebSocket, WebSocketEvents,
+  WebSocketOptions,
 } from 'wasmlane';
 
 const server = new Server({ host: '127.0.0.1', port: 0 });
@@ -256,4 +257,19 @@ describe('internals are not part of the published types', () => {
     void server.fillError;
     expectTypeOf(server.listen).returns.resolves.toEqualTypeOf<{ host: string; port: number }>();
   });
+
+  test('the tls option and the request scheme', () => {
+    const tls: TlsConfig = { key: 'PEM', cert: 'PEM', SNICallback: (_name, cb) => cb(null, undefined) };
+    void new Server({ tls });
+    // @ts-expect-error ALPN is the server's
+    void new Server({ tls: { key: 'PEM', cert: 'PEM', ALPNCallback: () => 'h2' } });
+    server.get('/scheme', (ctx) => {
+      expectTypeOf(ctx.request.secure).toBeBoolean();
+      expectTypeOf(ctx.request.protocol).toEqualTypeOf<'https' | 'http'>();
+    });
+    server.ws('/secure', { upgrade: (request) => request.secure });
+    // @ts-expect-error internal (the HTTP/2 seam)
+    void server.acceptAlpn;
+  });
 });
+

@@ -25,6 +25,7 @@ function request(headers: [string, string][], method = 'GET', version = 11): Upg
     headers,
     params: {},
     remoteAddress: '127.0.0.1',
+    secure: false,
     header(name: string) {
       const hit = headers.find(([k]) => k.toLowerCase() === name.toLowerCase());
       return hit?.[1];

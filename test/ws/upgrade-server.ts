@@ -37,6 +37,7 @@ function parseRequest(text: string, socket: Socket): UpgradeRequest | null {
     headers,
     params: {},
     remoteAddress: socket.remoteAddress,
+    secure: false,
     header: (name) => headers.find(([k]) => k.toLowerCase() === name)?.[1],
   };
 }

@@ -4,6 +4,7 @@
 // The jobs stack on this as small layers: ResponseWriter (writer.ts) → BodyReader (body.ts) →
 // Connection (index.ts: input and request framing).
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Context } from '../../context.js';
 import { BODY_NONE, RequestBody } from '../body.js';
 import { Deadlines, T_LINGER, T_NONE } from './deadlines.js';
@@ -50,6 +51,10 @@ export abstract class ConnectionBase extends Deadlines implements HostedConnecti
   protected body: RequestBody = EMPTY_BODY;
   protected paused = 0;
   protected peerEnded = false;
+  /** Requests started on this connection (close() gives a connection with none a grace). */
+  requestCount = 0;
+  /** Peer: the socket is TLS (read once: a TLSSocket's `encrypted` is true from construction). */
+  readonly secure: boolean;
   private remote: string | undefined | null = null;
   private tcpKeepAlive = false;
   /** The 'drain' listener is added only once a write backs up or a stream starts (most never need it). */
@@ -60,6 +65,7 @@ export abstract class ConnectionBase extends Deadlines implements HostedConnecti
     this.socket = socket;
     this.host = host;
     this.output = new SocketOutput(socket);
+    this.secure = (socket as TLSSocket).encrypted === true;
     // Shared listeners that find the connection on the socket: no closure per connection.
     (socket as unknown as Linked)[CONNECTION] = this;
     socket.on('data', ConnectionBase.#dataListener);

@@ -42,6 +42,8 @@ export interface Routed {
 /** A connection as its host sees it (lifecycle and shutdown only). */
 export interface HostedConnection {
   readonly socket: Socket;
+  /** Requests started so far (0: the first one may still be in flight). */
+  readonly requestCount: number;
   enableTcpKeepAlive(delayMs: number): void;
   tick(now: number, keepAliveDelayMs?: number): void;
   closeIfIdle(): boolean;

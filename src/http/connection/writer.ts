@@ -36,8 +36,6 @@ export abstract class ResponseWriter extends ConnectionBase implements StreamOwn
   protected responseSteps: readonly Step<Context>[] = NO_STEPS;
   /** The pre-routing chain is running: when it ends without Reject, the request is routed. */
   protected preRouting = false;
-  /** Requests started on this connection. */
-  protected requestCount = 0;
   /** performance.now() when the request started; taken only when responses are reported. */
   protected startedAt = 0;
   #connectionId = 0;
