@@ -94,7 +94,7 @@ const HTTP_SERVERS = [['wasmlane-wasm', 'wasmlane (wasm-simd)'], ['wasmlane-js',
 const HTTP_WORKLOADS = [
   ['hello', 'hello, keep-alive (100 conn.)'], ['hello-close', 'hello, `Connection: close`'], ['pipelined', 'hello, 16-deep pipelining'],
   ['users', '`GET /users/{id}` → JSON'], ['echo', '`POST /echo`, 1 KiB JSON'], ['upload-16k', '`POST /upload`, 16 KiB body'],
-  ['upload-1m-chunked', '`POST /upload`, 1 MiB chunked'],
+  ['upload-1m-chunked', '`POST /upload`, 1 MiB chunked'], ['https-hello', 'hello over TLS, keep-alive (100 conn.)'],
 ];
 const HTTP_NAMES = Object.fromEntries(HTTP_SERVERS);
 const PARSER_COLUMNS = ['llhttp (node:http binding)', 'wasm-simd parse', 'wasm parse', 'js parse', 'wasm-simd parse+strings', 'js parse+strings'];
@@ -173,7 +173,9 @@ const RENDER_FULL = {
     const header = ['workload', ...servers.map(([, l]) => l)];
     const body = table(header, workloads.map(([w, wl]) => [wl, ...servers.map(([id]) => httpCell(s.rows, id, w, id === 'wasmlane-wasm'))]));
     const chart = `![req/s and server CPU per request of this run](${path.basename(CHARTS.http)})`;
-    const text = `req/s (higher is better), load generator: ${tools}; × node = against node:http in the same run, % of raw = share of the raw \`net\` ceiling.\n\n${body}`;
+    // The TLS row's baseline is node:https (the same handler on https.createServer), said once.
+    const tls = workloads.some(([id]) => id === 'https-hello') ? ' (node:https on the TLS row)' : '';
+    const text = `req/s (higher is better), load generator: ${tools}; × node = against node:http${tls} in the same run, % of raw = share of the raw \`net\` ceiling.\n\n${body}`;
     const hasCpu = s.rows.some((r) => r.cpuUsPerReq);
     const cpu = hasCpu
       ? `\n\nServer CPU µs per request (user + system time of the server process ÷ requests; lower is better — it does not depend on the load generator's speed); × node = requests per CPU-second against node:http's, raw's CPU = CPU per request as a multiple of the ceiling's.\n\n${table(header, workloads.map(([w, wl]) => [wl, ...servers.map(([id]) => httpCpuCell(s.rows, id, w, id === 'wasmlane-wasm'))]))}`

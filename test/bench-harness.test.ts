@@ -8,6 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { opensslOrSkip, makeTestCa } from './support/certs.js';
 
 type AnyModule = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 const load = (rel: string): Promise<AnyModule> => import(new URL(rel, import.meta.url).href);
@@ -284,6 +285,25 @@ describe('measurement and reporting helpers', () => {
     expect(buildRequest(8080, upload).toString('latin1')).toContain('content-length: 16384\r\n');
   });
 
+  it('runs https-hello on the TLS servers only (wasmlane and node:https), on their TLS port', async () => {
+    const { SERVERS, WORKLOADS, runsOn } = await load('../bench/http/lib/workloads.js');
+    const { portFor, serverEnv } = await load('../bench/http/lib/tls.js');
+    const https = WORKLOADS.find((w: AnyModule) => w.id === 'https-hello');
+    const hello = WORKLOADS.find((w: AnyModule) => w.id === 'hello');
+    const upload = WORKLOADS.find((w: AnyModule) => w.id === 'upload-16k');
+    expect(https).toMatchObject({ tls: true, method: 'GET', path: '/' });
+    expect(SERVERS.filter((s: AnyModule) => runsOn(s, https)).map((s: AnyModule) => s.id)).toEqual(['wasmlane-wasm', 'wasmlane-js', 'node-http']);
+    // The other workloads are as before: everyone runs hello, the raw ceiling sits out the uploads.
+    expect(SERVERS.every((s: AnyModule) => runsOn(s, hello))).toBe(true);
+    expect(SERVERS.filter((s: AnyModule) => !runsOn(s, upload)).map((s: AnyModule) => s.id)).toEqual(['raw']);
+    expect(portFor({ port: 1, tlsPort: 2 }, https)).toBe(2);
+    expect(portFor({ port: 1, tlsPort: 2 }, hello)).toBe(1);
+    const tls = { env: { BENCH_TLS_KEY: 'k', BENCH_TLS_CERT: 'c' }, ca: 'ca' };
+    expect(serverEnv(SERVERS.find((s: AnyModule) => s.id === 'node-http'), tls)).toBe(tls.env);
+    expect(serverEnv(SERVERS.find((s: AnyModule) => s.id === 'fastify'), tls)).toEqual({});
+    expect(serverEnv(SERVERS.find((s: AnyModule) => s.id === 'node-http'), null)).toEqual({});
+  });
+
   it('names result files with a sortable UTC stamp', async () => {
     const { timestamp } = await load('../bench/lib/results.js');
     expect(timestamp(new Date(Date.UTC(2026, 10, 21, 9, 5, 7)))).toBe('20261121-090507');
@@ -304,7 +324,8 @@ describe('load harness against real servers (127.0.0.1)', () => {
       const server = SERVERS.find((s: AnyModule) => s.id === id);
       const instance = await startServer({ script: new URL(`../bench/http/servers/${server.script}`, import.meta.url) });
       started.push(instance);
-      for (const w of WORKLOADS) {
+      // The TLS workload needs the run's certificate and the TLS port: its own test below.
+      for (const w of WORKLOADS.filter((x: AnyModule) => !x.tls)) {
         const check = await verify(instance.port, w, server);
         expect(check.ok, `${id} ${w.id}: ${check.reason}`).toBe(true);
       }
@@ -348,6 +369,80 @@ describe('load harness against real servers (127.0.0.1)', () => {
     expect(result.errors + result.non2xx + result.timeouts).toBe(0);
     expect(result.cpuUsPerReq).toBeGreaterThan(0); // a 1 MiB body costs the server well over one tick per second
   });
+
+  it.skipIf(!opensslOrSkip('https-hello harness'))('https-hello: node:https and wasmlane serve it with the run\'s certificate, which must verify; each load generator drives it', async () => {
+    const { startServer, runLoadgen } = await load('../bench/http/lib/processes.js');
+    const { SERVERS, WORKLOADS, verify } = await load('../bench/http/lib/workloads.js');
+    const { wrkAvailable } = await load('../bench/http/lib/wrk.js');
+    const { benchTls, portFor, serverEnv } = await load('../bench/http/lib/tls.js');
+    const tls = benchTls();
+    const https = WORKLOADS.find((w: AnyModule) => w.id === 'https-hello');
+    const ids = existsSync(new URL('../dist/index.js', import.meta.url)) ? ['node-http', 'wasmlane-wasm'] : ['node-http'];
+    for (const id of ids) {
+      const server = SERVERS.find((s: AnyModule) => s.id === id);
+      const args = server.args ?? [];
+      const instance = await startServer({ script: new URL(`../bench/http/servers/${server.script}`, import.meta.url), args, env: serverEnv(server, tls) });
+      started.push(instance);
+      expect(instance.tlsPort, id).toBeGreaterThan(0);
+      expect(instance.tlsPort).not.toBe(instance.port);
+      const check = await verify(portFor(instance, https), https, server, tls.ca);
+      expect(check.ok, `${id}: ${check.reason}`).toBe(true);
+      // The check trusts the run's CA only: the same server judged with another CA fails.
+      const stranger = await verify(portFor(instance, https), https, server, makeTestCa().ca);
+      expect(stranger.ok).toBe(false);
+      expect(stranger.reason).toMatch(/certificate/i);
+      // The plain port still answers plain HTTP.
+      expect((await verify(instance.port, WORKLOADS.find((w: AnyModule) => w.id === 'hello'), server)).ok).toBe(true);
+      for (const tool of wrkAvailable() ? ['autocannon', 'wrk'] : ['autocannon']) {
+        const r = await runLoadgen(
+          { port: portFor(instance, https), workload: { ...https, connections: 2 }, warmupS: 0, durationS: 1, tool, serverPid: instance.pid },
+          { taskset: null, core: null, timeoutMs: 15_000 },
+        );
+        expect(r.tool).toBe(tool);
+        expect(r.requests, `${id} ${tool}`).toBeGreaterThan(0);
+        expect(r.errors + r.non2xx + r.timeouts, `${id} ${tool}`).toBe(0);
+        expect(r.cpuUsPerReq).toBeCloseTo((r.serverCpuS * 1e6) / r.requests, 6);
+      }
+    }
+    // Without the certificate a TLS server announces no TLS port (the runner then reports it).
+    const plain = await startServer({ script: new URL('../bench/http/servers/node-http.js', import.meta.url) });
+    started.push(plain);
+    expect(plain.tlsPort).toBeUndefined();
+  }, 60_000);
+
+  it.skipIf(!opensslOrSkip('https-hello run'))('`bench/http/run.js --workloads https-hello` measures it alone, rows for the TLS servers only, no key in the results', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'wasmlane-bench-http-'));
+    try {
+      const servers = existsSync(new URL('../dist/index.js', import.meta.url)) ? 'wasmlane-wasm,node-http,raw' : 'node-http,raw';
+      const out = execFileSync(process.execPath, ['bench/http/run.js', '--servers', servers, '--workloads', 'https-hello'], {
+        cwd: new URL('..', import.meta.url),
+        env: { ...process.env, BENCH_DURATION: '1', BENCH_WARMUP: '0', BENCH_NO_PIN: '1', BENCH_RESULTS_DIR: dir },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(out).toContain('node:https');
+      const file = readdirSync(dir).find((f) => /^http-.*\.json$/.test(f));
+      expect(file).toBeDefined();
+      const text = readFileSync(path.join(dir, file!), 'utf8');
+      expect(text).not.toContain('PRIVATE KEY'); // the run's key stays in memory and in the server's env
+      const doc = JSON.parse(text);
+      expect(doc.options.tls).toBe(true);
+      expect(doc.workloads.map((w: AnyModule) => w.id)).toEqual(['https-hello']);
+      const rows = doc.rows;
+      expect(rows.map((r: AnyModule) => r.server)).toEqual(servers.split(',').filter((s) => s !== 'raw'));
+      for (const r of rows) {
+        expect(r.error, r.server).toBeUndefined();
+        expect(r.rps).toBeGreaterThan(0);
+        expect(r.errors + r.non2xx).toBe(0);
+      }
+      const node = rows.find((r: AnyModule) => r.server === 'node-http');
+      expect(node.vsNode).toBe(1); // the ratio's baseline is node:https on the same workload
+      if (node.cpuUsPerReq != null) expect(node.cpuVsNode).toBe(1);
+      expect(readFileSync(path.join(dir, file!.replace(/\.json$/, '.svg')), 'utf8')).toContain('hello world over TLS');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it('writes wrk scripts that pipeline, carry the body and report JSON', async () => {
     const { wrkScript } = await load('../bench/http/lib/wrk.js');

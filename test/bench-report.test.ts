@@ -26,6 +26,8 @@ describe('bench/report.js', () => {
       const machine = { cpu: 'Test CPU', cores: 2, node: 'v20.20.2', pinned: 'none', loadavg: '0.50 0.40 0.30' };
       const row = (server: string, workload: string, rps: number, cpuUsPerReq?: number) => ({ server, workload, rps, cpuUsPerReq, p50: 1, p99: 2, errors: 0, non2xx: 0, tool: 'wrk', runs: [] });
       const rows = [row('wasmlane-wasm', 'hello', 120_000, 8), row('node-http', 'hello', 40_000, 20), row('raw', 'hello', 150_000, 6)];
+      // https-hello: the TLS servers only; node-http's row there is node:https.
+      rows.push(row('wasmlane-wasm', 'https-hello', 30_000, 30), row('node-http', 'https-hello', 20_000, 45));
       const old = { suite: 'http', date: '2030-01-01T10:00:00.000Z', machine, rows: [row('wasmlane-wasm', 'hello', 1), row('node-http', 'hello', 1)] };
       const run = { suite: 'http', date: '2030-01-02T10:00:00.000Z', machine, options: {}, rows };
       writeFileSync(path.join(root, 'bench/results/http-20300101-100000.json'), JSON.stringify(old));
@@ -39,7 +41,7 @@ describe('bench/report.js', () => {
       const figures = JSON.parse(readFileSync(path.join(root, 'bench/figures.json'), 'utf8'));
       expect(figures.suites.http.date).toBe(run.date);
       expect(figures.suites.http.loadavg).toBe('0.50 0.40 0.30');
-      expect(figures.suites.http.rows.map((r: { rps: number }) => r.rps)).toEqual([120_000, 40_000, 150_000]);
+      expect(figures.suites.http.rows.map((r: { rps: number }) => r.rps)).toEqual([120_000, 40_000, 150_000, 30_000, 20_000]);
       expect(figures.suites.parser).toEqual(parserBefore); // no parser run: its figures stay
 
       const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
@@ -51,12 +53,18 @@ describe('bench/report.js', () => {
       expect(full).toContain("| hello, keep-alive (100 conn.) | 8.00 (2.50× node, 1.33× raw's CPU) | 20.00 | 6.00 |");
       expect(full).toContain('- hello keep-alive: wasmlane (wasm-simd) req/s ≥ 1.60× node:http — measured 3.00× (**met**; same run: req per CPU-s 2.50×)');
       expect(full).toContain('![req/s and server CPU per request of this run](bench-http.svg)');
+      // The TLS row, against node:https, with no raw ceiling figure (the ceiling does not speak TLS).
+      expect(full).toContain('× node = against node:http (node:https on the TLS row) in the same run');
+      expect(full).toContain('| hello over TLS, keep-alive (100 conn.) | 30,000 (1.50× node) | 20,000 | — |');
+      expect(full).toContain('| hello over TLS, keep-alive (100 conn.) | 30.00 (1.50× node) | 45.00 | — |');
       expect(figures.suites.http.rows[0].cpuUsPerReq).toBe(8);
       // The chart is drawn from figures.json too: both servers' req/s and CPU per request.
       const chart = readFileSync(path.join(root, 'docs/bench-http.svg'), 'utf8');
       expect(chart.startsWith('<svg')).toBe(true);
       expect(chart).toContain('>120,000<');
       expect(chart).toContain('>8.0<');
+      expect(chart).toContain('hello world over TLS, keep-alive (vs node:https)');
+      expect(chart).toContain('>30,000<');
       // Text outside the markers is untouched, and a second run changes nothing.
       expect(readme.slice(0, readme.indexOf('<!-- bench:start -->'))).toBe(readFileSync('README.md', 'utf8').slice(0, readme.indexOf('<!-- bench:start -->')));
       const check = spawnSync(process.execPath, [REPORT, '--root', root, '--check'], { encoding: 'utf8' });

@@ -15,6 +15,10 @@
 // CPU per request: user + system time of the server process over the measured run (read from
 // /proc/<pid>/stat by the load generator, bench/lib/cpu.js) ÷ requests answered — the figure that
 // does not depend on how fast the load generator is.
+// https-hello: hello world over TLS, served by wasmlane (`tls` option) and node:https on a second port
+// of the same server processes, with a certificate made when the run starts (lib/tls.js; skipped with
+// an error row without openssl); its "× node" figures are against node:https. `--workloads
+// https-hello` runs it alone.
 // --profile: the wasmlane servers run under --cpu-prof; the top 15 self-time functions are printed.
 import { parseArgs } from 'node:util';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -23,12 +27,13 @@ import { tasksetPath, machineInfo, printMachine } from '../lib/machine.js';
 import { printTable, fmtNumber, fmtRatio, fmtPercent } from '../lib/table.js';
 import { writeResults, resultPath, timestamp, RESULTS_DIR } from '../lib/results.js';
 import { evaluateAll, attachTargetCells, targetLine } from '../lib/targets.js';
-import { SERVERS, WORKLOADS } from './lib/workloads.js';
+import { SERVERS, WORKLOADS, runsOn } from './lib/workloads.js';
 import { HTTP_TARGETS, HTTP_FIELDS, CEILING_WORKLOADS } from './lib/targets.js';
 import { killAll } from './lib/processes.js';
 import { chooseTool } from './lib/loadgen.js';
 import { runSession, fmtMs } from './lib/session.js';
 import { httpChartSvg } from './lib/chart.js';
+import { benchTls } from './lib/tls.js';
 
 function pickList(value, all, what) {
   if (!value) return all;
@@ -93,18 +98,24 @@ async function main() {
     taskset,
     serverCore: taskset ? 1 : null,
     loadCore: taskset ? 0 : null,
+    // The TLS workload's certificate, made only when a TLS workload runs (null without openssl).
+    tls: workloads.some((w) => w.tls) ? benchTls() : null,
   };
   const machine = machineInfo({ pinned: !!taskset, core: 1, reason: pin ? 'taskset not found' : 'BENCH_NO_PIN=1 or one core' });
   if (taskset) machine.pinned = 'server on core 1, load generator on core 0 (taskset)';
   printMachine(machine);
   console.log(`load generator: ${chooseTool()} (BENCH_LOADGEN=autocannon|wrk to choose)`);
-  const eta = servers.length * workloads.length * o.repeats * (o.durationS + o.warmupS);
-  console.log(`${servers.length} servers × ${workloads.length} workloads × ${o.repeats} run(s) of ${o.warmupS} s warm-up + ${o.durationS} s: about ${Math.ceil(eta / 60)} min`);
+  const pairs = servers.reduce((n, s) => n + workloads.filter((w) => runsOn(s, w)).length, 0);
+  const eta = pairs * o.repeats * (o.durationS + o.warmupS);
+  console.log(`${pairs} server × workload pairs × ${o.repeats} run(s) of ${o.warmupS} s warm-up + ${o.durationS} s: about ${Math.ceil(eta / 60)} min`);
+  if (workloads.some((w) => w.tls) && !o.tls) console.log('note: openssl not found: no certificate, so the https-hello workload is not measured');
   if (!existsSync(new URL('../../dist/index.js', import.meta.url))) console.log('note: dist/index.js is missing (run `npm run build`): the wasmlane servers will not start');
 
   const { rows, profiles } = await runSession(servers, workloads, o);
   addRatios(rows);
   const label = (id) => SERVERS.find((s) => s.id === id)?.label ?? id;
+  // On a TLS workload a server is what it runs there (node:http's row is node:https).
+  const rowLabel = (r) => (WORKLOADS.find((w) => w.id === r.workload)?.tls && SERVERS.find((s) => s.id === r.server)?.tlsLabel) || label(r.server);
   const targets = evaluateAll(HTTP_TARGETS, rows, HTTP_FIELDS);
   attachTargetCells(rows, targets, { nameOf: (id) => ({ 'node-http': 'node', raw: 'raw' })[id] ?? label(id) });
 
@@ -112,7 +123,7 @@ async function main() {
   // Grouped by workload (the order of WORKLOADS), servers in the order of SERVERS within a group.
   const order = (list, id) => list.findIndex((x) => x.id === id);
   const table = rows
-    .map((r) => ({ ...r, serverLabel: label(r.server), workloadLabel: wlabel(r.workload) }))
+    .map((r) => ({ ...r, serverLabel: rowLabel(r), workloadLabel: wlabel(r.workload) }))
     .sort((a, b) => order(WORKLOADS, a.workload) - order(WORKLOADS, b.workload) || order(SERVERS, a.server) - order(SERVERS, b.server));
   console.log('');
   printTable(table, [
@@ -137,13 +148,14 @@ async function main() {
   if (helloHeaders.length) {
     console.log(`response header fields on hello world: ${helloHeaders.map((r) => `${label(r.server)} ${r.responseHeaders}`).join(', ')}`);
   }
+  if (rows.some((r) => WORKLOADS.find((w) => w.id === r.workload)?.tls)) console.log('https-hello: TLS 1.3, keep-alive; "vs node" and "req/CPU-s vs node" are against node:https (the node:http handler on https.createServer)');
   console.log(`load average now: ${os.loadavg().map((n) => n.toFixed(2)).join(' ')} (was ${machine.loadavg} at the start; a busy machine skews every figure)`);
   console.log('\ntargets (same run):');
   for (const t of targets) console.log(`  ${targetLine(t, t, { nameOf: label, unit: 'req' })}`);
   for (const p of profiles) printProfile(p.label, p);
 
   const loadEnd = os.loadavg().map((n) => n.toFixed(2)).join(' ');
-  const json = writeResults('http', { options: { ...o, taskset: !!o.taskset }, loadavgEnd: loadEnd, servers, workloads: workloads.map(({ body, ...w }) => ({ ...w, bodyBytes: body == null ? 0 : Buffer.byteLength(body) })), rows, targets, profiles }, machine, o.stamp);
+  const json = writeResults('http', { options: { ...o, taskset: !!o.taskset, tls: !!o.tls }, loadavgEnd: loadEnd, servers, workloads: workloads.map(({ body, ...w }) => ({ ...w, bodyBytes: body == null ? 0 : Buffer.byteLength(body) })), rows, targets, profiles }, machine, o.stamp);
   const svgFile = resultPath('http', 'svg', o.stamp, o.resultsDir);
   const subtitle = `${machine.cpu}, ${machine.cores} cores, node ${machine.node}; ${o.durationS} s per run, median of ${o.repeats}; load average ${machine.loadavg}; ${machine.pinned}`;
   writeFileSync(svgFile, httpChartSvg(rows, subtitle));

@@ -3,7 +3,7 @@
 //
 //   node bench/http/lib/loadgen.js '<json>'   → prints one JSON result line on stdout
 //   node bench/http/lib/loadgen.js -          the same with the JSON on stdin
-// input: {port, workload: {method, path, headers, body, chunkSize, connections, pipelining, close},
+// input: {port, workload: {method, path, headers, body, chunkSize, connections, pipelining, close, tls},
 //         warmupS, durationS, serverPid?}
 // output: {rps, requests, durationS, p50, p99, errors, non2xx, timeouts, tool, serverCpuS, cpuUsPerReq}
 // serverCpuS: the server process's user + system CPU seconds over the measured run only (read from
@@ -29,7 +29,8 @@ function cannon(port, w, durationS) {
   return new Promise((resolve, reject) => {
     autocannon(
       {
-        url: `http://127.0.0.1:${port}${w.path}`,
+        // https for a TLS workload; autocannon never verifies the certificate (verify() did).
+        url: `${w.tls ? 'https' : 'http'}://127.0.0.1:${port}${w.path}`,
         method: w.method,
         headers: w.headers ?? {},
         body: w.body ?? undefined,
@@ -66,6 +67,7 @@ async function runAutocannon(port, w, warmupS, durationS, meter) {
 }
 
 async function runCloseLoop(port, w, warmupS, durationS, meter) {
+  if (w.tls) throw new Error(`workload ${w.id ?? w.path}: the close loop speaks plain TCP only`);
   const request = buildRequest(port, w);
   const o = { port, request, connections: w.connections };
   if (warmupS > 0) await closeLoop({ ...o, durationMs: warmupS * 1000 });

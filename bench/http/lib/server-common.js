@@ -37,3 +37,10 @@ export function onShutdown(close) {
   process.stdin.on('error', stop);
   process.stdin.resume();
 }
+
+/** The key and certificate for an HTTPS listener when the runner passed them (BENCH_TLS_KEY and
+ *  BENCH_TLS_CERT, PEM text, bench/http/lib/tls.js); null otherwise. A server that gets them also
+ *  listens with TLS on a second port and announces it as `tlsPort`. */
+export function tlsFromEnv(env = process.env) {
+  return env.BENCH_TLS_KEY && env.BENCH_TLS_CERT ? { key: env.BENCH_TLS_KEY, cert: env.BENCH_TLS_CERT } : null;
+}

@@ -4,8 +4,11 @@
 // so a burst of load from elsewhere on the machine lands on all servers alike instead of on
 // whichever one happened to be measured at that moment. Each figure is the median over rounds.
 // Beside req/s every run records the server's CPU time per request (bench/lib/cpu.js).
+// A TLS workload (w.tls) runs on the servers marked `tls`, on their TLS port, with the run's
+// certificate (o.tls, lib/tls.js); a server started without a TLS listener gets an error row.
 import { existsSync } from 'node:fs';
 import { startServer, runLoadgen } from './processes.js';
+import { portFor, serverEnv } from './tls.js';
 import { verify, runsOn } from './workloads.js';
 import { median } from './stats.js';
 import { topSelfTime, readProfile } from './cpuprofile.js';
@@ -25,7 +28,8 @@ async function startAll(servers, o) {
     const prof = profileFlags(server, o);
     try {
       const script = new URL(`../servers/${server.script}`, import.meta.url);
-      const instance = await startServer({ script, args: server.args, nodeFlags: prof.flags, taskset: o.taskset, core: o.serverCore });
+      const env = serverEnv(server, o.tls);
+      const instance = await startServer({ script, args: server.args, nodeFlags: prof.flags, taskset: o.taskset, core: o.serverCore, env });
       live.set(server.id, { server, instance, profileFile: prof.file });
     } catch (err) {
       console.log(`  ${server.label}: could not start — ${String(err.message).split('\n')[0]}`);
@@ -64,7 +68,12 @@ export async function runSession(servers, workloads, o) {
     for (const { server, instance } of live.values()) {
       for (const w of workloads) {
         if (!runsOn(server, w)) continue;
-        const check = await verify(instance.port, w, server);
+        if (portFor(instance, w) === undefined) {
+          errors.set(key(server, w), 'no TLS listener (openssl missing?)');
+          console.log(`  ${server.label} / ${w.id}: no TLS listener (no certificate: openssl missing?) — not measured`);
+          continue;
+        }
+        const check = await verify(portFor(instance, w), w, server, o.tls?.ca);
         checks.set(key(server, w), check);
         if (!check.ok) {
           errors.set(key(server, w), `wrong answer: ${check.reason}`);
@@ -82,7 +91,7 @@ export async function runSession(servers, workloads, o) {
           if (errors.has(k) || !runsOn(server, w)) continue;
           try {
             const r = await runLoadgen(
-              { port: instance.port, workload: w, warmupS: o.warmupS, durationS: o.durationS, serverPid: instance.pid ?? instance.child.pid },
+              { port: portFor(instance, w), workload: w, warmupS: o.warmupS, durationS: o.durationS, serverPid: instance.pid ?? instance.child.pid },
               { taskset: o.taskset, core: o.loadCore, timeoutMs: (o.warmupS + o.durationS) * 1000 + 60_000 },
             );
             runs.set(k, [...(runs.get(k) ?? []), r]);

@@ -1,7 +1,7 @@
 // The load benchmark's workloads and servers, and the check that every server answers each workload
 // with the same response before it is measured (a faster server that answers something else proves
 // nothing).
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import net from 'node:net';
 import { loadFixture } from '../../lib/fixtures.js';
 import { HELLO, userJson } from './server-common.js';
@@ -51,12 +51,18 @@ export const WORKLOADS = [
     connections: 16,
     ceiling: false,
   },
+  // HTTPS (TLS 1.3 with the run's throwaway certificate, lib/tls.js), keep-alive: it measures record
+  // encryption plus the HTTP work per request, not handshakes. Served only by the servers marked `tls`,
+  // on their TLS port; node-http is node:https there, so "× node" is against node:https.
+  { id: 'https-hello', label: 'hello world over TLS, keep-alive (vs node:https)', method: 'GET', path: '/', connections: 100, tls: true },
 ];
 
 export const SERVERS = [
-  { id: 'wasmlane-wasm', label: 'wasmlane (wasm-simd)', script: 'wasmlane.js', args: ['wasm-simd'], wasmlane: true },
-  { id: 'wasmlane-js', label: 'wasmlane (js)', script: 'wasmlane.js', args: ['js'], wasmlane: true },
-  { id: 'node-http', label: 'node:http', script: 'node-http.js', baseline: true },
+  // `tls`: also listens with TLS when given the run's certificate (the https-hello workload);
+  // `tlsLabel`: what the server is on that workload.
+  { id: 'wasmlane-wasm', label: 'wasmlane (wasm-simd)', script: 'wasmlane.js', args: ['wasm-simd'], wasmlane: true, tls: true },
+  { id: 'wasmlane-js', label: 'wasmlane (js)', script: 'wasmlane.js', args: ['js'], wasmlane: true, tls: true },
+  { id: 'node-http', label: 'node:http', script: 'node-http.js', baseline: true, tls: true, tlsLabel: 'node:https' },
   { id: 'fastify', label: 'fastify', script: 'fastify.js' },
   // The same hono app (lib/hono-app.js) on wasmlane's fetch adapter and on @hono/node-server.
   { id: 'hono-wasmlane', label: 'hono on wasmlane (serve)', script: 'hono-wasmlane.js' },
@@ -65,8 +71,11 @@ export const SERVERS = [
   { id: 'raw', label: 'raw net ceiling', script: 'raw.js', ceiling: true },
 ];
 
-/** The raw ceiling sits out the workloads it cannot answer (`ceiling: false`): no run, no row. */
-export const runsOn = (server, w) => !(server.ceiling && w.ceiling === false);
+/**
+ * Whether server runs workload w (otherwise: no run, no row). The raw ceiling sits out the workloads
+ * it cannot answer (`ceiling: false`); a TLS workload runs on the servers marked `tls` only.
+ */
+export const runsOn = (server, w) => (w.tls ? server.tls === true : !(server.ceiling && w.ceiling === false));
 
 /** What a correct answer to workload `w` looks like. */
 export function expectedBody(w) {
@@ -140,11 +149,30 @@ function rawExchange(port, request) {
   });
 }
 
+/** One request through undici: over https for a TLS workload, trusting only `ca` (the run's CA). */
+async function undiciExchange(port, w, ca) {
+  const dispatcher = w.tls ? new Agent({ connect: { ca } }) : undefined;
+  try {
+    const r = await request(`${w.tls ? 'https' : 'http'}://127.0.0.1:${port}${w.path}`, {
+      method: w.method,
+      headers: w.headers,
+      body: w.body,
+      headersTimeout: 5000,
+      bodyTimeout: 5000,
+      dispatcher,
+    });
+    return { status: r.statusCode, headerCount: Object.keys(r.headers).length, body: await r.body.text() };
+  } finally {
+    await dispatcher?.close();
+  }
+}
+
 /**
  * Send one request of workload `w` to a server; returns {ok, status, headerCount, reason}.
  * The raw ceiling is only expected to get the hello workloads right (and is not run on `ceiling: false`).
+ * For a TLS workload `port` is the server's TLS port and `ca` the run's CA: the certificate must verify.
  */
-export async function verify(port, w, server) {
+export async function verify(port, w, server, ca) {
   if (server.ceiling && w.path !== '/') return { ok: true, skipped: 'ceiling answers hello to every route' };
   try {
     let status;
@@ -156,16 +184,9 @@ export async function verify(port, w, server) {
       ({ status, headerCount } = r);
       text = r.body;
     } else {
-      const r = await request(`http://127.0.0.1:${port}${w.path}`, {
-        method: w.method,
-        headers: w.headers,
-        body: w.body,
-        headersTimeout: 5000,
-        bodyTimeout: 5000,
-      });
-      status = r.statusCode;
-      headerCount = Object.keys(r.headers).length;
-      text = await r.body.text();
+      const r = await undiciExchange(port, w, ca);
+      ({ status, headerCount } = r);
+      text = r.body;
     }
     const ok = status === 200 && bodyMatches(w, text);
     return { ok, status, headerCount, reason: ok ? undefined : `status ${status}, body ${JSON.stringify(text.slice(0, 80))}` };

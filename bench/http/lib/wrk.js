@@ -87,7 +87,8 @@ export async function runWrk(port, w, warmupS, durationS, meter) {
       writeFileSync(requestFile, buildRequest(port, w));
     }
     writeFileSync(script, wrkScript(w, requestFile));
-    const url = `http://127.0.0.1:${port}${w.path}`;
+    // wrk speaks TLS for an https URL (it does not verify the certificate: the runner's verify() did).
+    const url = `${w.tls ? 'https' : 'http'}://127.0.0.1:${port}${w.path}`;
     if (warmupS > 0) await wrkOnce(url, script, w.connections, warmupS);
     await meter?.start();
     const r = await wrkOnce(url, script, w.connections, durationS);
