@@ -42,6 +42,23 @@ export interface RequestConfig {
   maxRequestsPerConnection: number;
 }
 
+/** HTTP/2 over TLS (the `http2` option; docs/http2.md): the session's SETTINGS and memory bound. */
+export interface Http2Config {
+  /** SETTINGS_MAX_CONCURRENT_STREAMS (RFC 9113 §6.5.2): streams one client may have open at once. */
+  maxConcurrentStreams: number;
+  /** SETTINGS_INITIAL_WINDOW_SIZE (RFC 9113 §6.9.2): request-body bytes a client may send on one
+   *  stream ahead of the handler reading them. */
+  initialWindowSize: number;
+  /** node:http2's maxSessionMemory, in MiB: a session using more has new streams refused. */
+  maxSessionMemory: number;
+}
+
+export const DEFAULT_HTTP2_CONFIG: Readonly<Http2Config> = Object.freeze({
+  maxConcurrentStreams: 100, // RFC 9113 §6.5.2 recommends no fewer than 100
+  initialWindowSize: 65_535, // the protocol's default (RFC 9113 §6.9.2)
+  maxSessionMemory: 10, // node:http2's default
+});
+
 export type { EngineOption } from './wasm/instance.js';
 
 export interface ServerConfig {

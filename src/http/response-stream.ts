@@ -34,6 +34,8 @@ export class ResponseStreamImpl implements ResponseStream {
   #waitingDrain = false;
   /** Body bytes still owed with a Content-Length head; -1 when the length is not fixed. */
   #remaining: number;
+  /** Body bytes handed to the sink (framing not counted). */
+  bytesWritten = 0;
 
   constructor(socket: Writable, owner: StreamOwner, chunked: boolean, noBody: boolean, length = -1) {
     this.#socket = socket;
@@ -56,9 +58,11 @@ export class ResponseStreamImpl implements ResponseStream {
     const socket = this.#socket;
     const length = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
     if (!this.#noBody && length > 0) {
+      this.bytesWritten += length;
       if (this.#remaining >= 0) {
         if (length <= this.#remaining) socket.write(chunk);
         else if (this.#remaining > 0) socket.write(toBytes(chunk).subarray(0, this.#remaining));
+        if (length > this.#remaining) this.bytesWritten -= length - this.#remaining;
         this.#remaining = Math.max(0, this.#remaining - length);
       } else if (this.#chunked) {
         // chunk = chunk-size CRLF chunk-data CRLF (RFC 9112 §7.1)

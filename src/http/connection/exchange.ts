@@ -262,10 +262,15 @@ export abstract class Exchange extends Deadlines implements ContextOwner {
     }
   }
 
+  /** The connection's number in request ids, taken on the first report (an HTTP/2 stream asks its session). */
+  protected connectionNumber(): number {
+    return this.lifecycle.nextConnectionId();
+  }
+
   /** onResponse hooks and the log line (lifecycle.timed only). */
   protected report(ctx: Context, bytes: number): void {
     try {
-      if (this.connectionId === 0) this.connectionId = this.lifecycle.nextConnectionId();
+      if (this.connectionId === 0) this.connectionId = this.connectionNumber();
       this.lifecycle.responded(ctx, ctx.response.status, bytes, this.startedAt, this.connectionId, this.requestCount);
     } catch (error) {
       this.lifecycle.failed('response report failed', error);

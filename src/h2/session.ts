@@ -1,0 +1,162 @@
+// One HTTP/2 connection: a TLS socket that negotiated "h2" (ALPN, RFC 7301), served by a node:http2
+// session (nghttp2: framing, HPACK, flow control, stream states), whose streams are served by
+// H2Exchanges (exchange.ts) through the server's own route table.
+//
+// To the server it is one connection like an HTTP/1.1 one (HostedConnection): counted by
+// maxConnections and connectionCount, ticked by the sweeper (each open stream's deadlines, then the
+// connection's idle time), closed gracefully by server.close() (closeIfIdle: GOAWAY, RFC 9113 §6.8 —
+// the streams in flight finish, no new ones start — then the socket closes), destroyed at its timeout.
+// HTTP/1.1's per-connection rules map onto it: headTimeoutMs bounds a fresh connection that sends no
+// request, idleTimeoutMs one with no open stream; maxRequestsPerConnection streams, then GOAWAY.
+import type { Socket } from 'node:net';
+import { constants, performServerHandshake } from 'node:http2';
+import type { IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream, ServerOptions } from 'node:http2';
+import type { ConnectionHost, HostedConnection } from '../http/connection/host.js';
+import type { HeadParser } from '../http/head/parser.js';
+import { H2Exchange } from './exchange.js';
+import type { StreamSession } from './exchange.js';
+
+const { NGHTTP2_FLAG_END_STREAM } = constants;
+
+/** The session property that leads a shared listener back to its H2Session. */
+const SESSION = Symbol('wasmlane.h2.session');
+type Linked = { [SESSION]: H2Session };
+
+function onStream(this: ServerHttp2Session, stream: ServerHttp2Stream, _headers: IncomingHttpHeaders, flags: number,
+  raw: string[]): void {
+  (this as unknown as Linked)[SESSION].stream(stream, flags, raw);
+}
+
+function onSessionClose(this: ServerHttp2Session): void {
+  (this as unknown as Linked)[SESSION].closed();
+}
+
+function onSessionError(this: ServerHttp2Session, error: Error): void {
+  // A protocol error of the peer or a failed socket: the session is destroyed next ('close').
+  (this as unknown as Linked)[SESSION].host.lifecycle.socketError(error);
+}
+
+/** Idle deadline states (#idleAt): off, or armed and not stamped yet; > 0 is an absolute time. */
+const OFF = -1;
+const UNSTAMPED = 0;
+
+export class H2Session implements HostedConnection, StreamSession {
+  readonly socket: Socket;
+  readonly host: ConnectionHost;
+  readonly parser: HeadParser;
+  readonly #session: ServerHttp2Session;
+  readonly #exchanges = new Set<H2Exchange>();
+  /** Streams started on this connection. */
+  #streams = 0;
+  #connectionId = 0;
+  #remote: string | undefined | null = null;
+  #tcpKeepAlive = false;
+  #goingAway = false;
+  #idleMs = 0;
+  #idleAt = OFF;
+
+  constructor(socket: Socket, host: ConnectionHost, options: ServerOptions) {
+    this.socket = socket;
+    this.host = host;
+    this.parser = host.createHeadParser();
+    const session = performServerHandshake(socket, options);
+    this.#session = session;
+    (session as unknown as Linked)[SESSION] = this;
+    session.on('stream', onStream);
+    session.on('close', onSessionClose);
+    session.on('error', onSessionError);
+    // As on HTTP/1.1 (T_IDLE at accept): a connection must start a request within headTimeoutMs.
+    this.#armIdle(host.requestConfig.headTimeoutMs);
+  }
+
+  get remoteAddress(): string | undefined {
+    if (this.#remote === null) this.#remote = this.socket.remoteAddress;
+    return this.#remote;
+  }
+
+  get remotePort(): number | undefined {
+    return this.socket.remotePort;
+  }
+
+  /** Streams open now. */
+  get openStreams(): number {
+    return this.#exchanges.size;
+  }
+
+  connectionNumber(): number {
+    if (this.#connectionId === 0) this.#connectionId = this.host.lifecycle.nextConnectionId();
+    return this.#connectionId;
+  }
+
+  /** A new stream (its HEADERS arrived): serve it. */
+  stream(stream: ServerHttp2Stream, flags: number, raw: readonly string[]): void {
+    const seq = ++this.#streams;
+    const max = this.host.requestConfig.maxRequestsPerConnection;
+    if (max > 0 && seq >= max) this.goAway(); // this one is served, no more after it
+    const exchange = new H2Exchange(this, stream, seq);
+    this.#exchanges.add(exchange);
+    this.#idleAt = OFF;
+    try {
+      exchange.start(raw, (flags & NGHTTP2_FLAG_END_STREAM) !== 0);
+    } catch (error) {
+      this.host.lifecycle.failed('HTTP/2 stream failed', error); // a bug costs the stream, never the process
+      exchange.abort();
+    }
+  }
+
+  exchangeClosed(exchange: H2Exchange): void {
+    this.#exchanges.delete(exchange);
+    if (this.#exchanges.size === 0) this.#armIdle(this.host.requestConfig.idleTimeoutMs);
+  }
+
+  /** GOAWAY (NO_ERROR): no new streams; the session closes once the open ones are done. */
+  goAway(): void {
+    if (this.#goingAway) return;
+    this.#goingAway = true;
+    if (!this.#session.closed && !this.#session.destroyed) this.#session.close();
+  }
+
+  closed(): void {
+    this.#idleAt = OFF;
+    this.socket.destroy(); // node:http2 leaves the socket to its owner
+    this.host.connectionClosed(this);
+  }
+
+  #armIdle(ms: number): void {
+    this.#idleMs = ms;
+    this.#idleAt = ms > 0 ? UNSTAMPED : OFF;
+  }
+
+  // --- HostedConnection ----------------------------------------------------------------------------
+
+  enableTcpKeepAlive(delayMs: number): void {
+    if (delayMs < 0 || this.#tcpKeepAlive) return;
+    this.#tcpKeepAlive = true;
+    this.socket.setKeepAlive(true, delayMs);
+  }
+
+  /** Sweeper tick: SO_KEEPALIVE once, each stream's deadlines, then the connection's idle time. */
+  tick(now: number, keepAliveDelayMs = -1): void {
+    if (!this.#tcpKeepAlive) this.enableTcpKeepAlive(keepAliveDelayMs);
+    for (const exchange of this.#exchanges) exchange.tick(now);
+    const at = this.#idleAt;
+    if (at === OFF) return;
+    if (at === UNSTAMPED) {
+      this.#idleAt = now + this.#idleMs; // stamped lazily, as every deadline (deadlines.ts)
+    } else if (now >= at) {
+      this.#idleAt = OFF;
+      this.goAway();
+    }
+  }
+
+  /** Graceful shutdown: GOAWAY now; true when no stream is open (the session closes at once). */
+  closeIfIdle(): boolean {
+    this.goAway();
+    return this.#exchanges.size === 0;
+  }
+
+  destroy(): void {
+    this.#session.destroy();
+    this.socket.destroy();
+  }
+}
