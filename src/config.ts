@@ -8,6 +8,9 @@ import type { HeadLimits } from './http/head/parser.js';
 import { LOGGER_METHODS } from './logger.js';
 import type { Logger } from './logger.js';
 import { ENGINE_OPTIONS, type EngineOption } from './wasm/instance.js';
+import { checkTls, type TlsConfig } from './tls-config.js';
+
+export type { TlsConfig } from './tls-config.js';
 
 export interface RequestConfig {
   /** Max request-head bytes (request line + fields + CRLFCRLF), ≤ 65536 (abi INPUT_SIZE) → 431. */
@@ -80,6 +83,9 @@ export interface ServerConfig {
   /** A pino-compatible logger (info/warn/error/child methods; debug used when present): one line per
    *  response, accept/socket errors, panics. null = no logging. Not JSON-loadable. */
   logger: Logger | null;
+  /** Serve HTTPS (and wss) with these node:tls options (src/tls-config.ts; docs/tls.md); null = plain
+   *  TCP. JSON-loadable when the key and certificates are PEM strings (Buffers and SNICallback are not). */
+  tls: Readonly<TlsConfig> | null;
 }
 
 export type Preset = 'default' | 'strict' | 'relaxed';
@@ -162,6 +168,7 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   highWaterMark: 64 * KiB, // Node's default for net sockets' readable side
   maxConnections: 0,
   logger: null,
+  tls: null,
 });
 
 // --- validation -----------------------------------------------------------------------------------
@@ -171,6 +178,7 @@ type Rule =
   | { readonly type: 'bool' }
   | { readonly type: 'host' }
   | { readonly type: 'logger' }
+  | { readonly type: 'tls' }
   | { readonly type: 'enum'; readonly values: readonly string[] };
 
 const int = (min: number, max: number, note?: string): Rule =>
@@ -204,6 +212,7 @@ const SERVER_RULES: Readonly<Record<Exclude<keyof ServerConfig, 'request'>, Rule
   highWaterMark: int(1, 2 ** 31 - 1),
   maxConnections: int(0, 2 ** 31 - 1, '0 = unlimited'),
   logger: { type: 'logger' },
+  tls: { type: 'tls' },
 };
 
 const PRESET_RULE: Rule = { type: 'enum', values: Object.keys(PRESETS) };
@@ -244,6 +253,11 @@ function checkValue(key: string, value: unknown, rule: Rule): void {
       }
       return;
     }
+    case 'tls':
+      if (value === null) return;
+      if (!isPlainObject(value)) fail(key, `must be null or an object of node:tls options, got ${show(value)}`);
+      checkTls(value, (name, detail) => fail(name === '' ? key : `${key}.${name}`, detail));
+      return;
     case 'enum':
       if (typeof value !== 'string' || !rule.values.includes(value)) {
         fail(key, `must be one of ${rule.values.map((v) => JSON.stringify(v)).join(', ')}, got ${show(value)}`);
@@ -272,7 +286,7 @@ function merge<C extends object>(prefix: string, base: Readonly<C>, source: unkn
     }
     if (value === undefined) continue; // Partial<…>: an explicit undefined means "keep the default"
     checkValue(`${prefix}${key}`, value, rule);
-    out[key] = value;
+    out[key] = rule.type === 'tls' && value !== null ? Object.freeze({ ...value }) : value;
   }
   return out as C;
 }

@@ -119,6 +119,17 @@ export class Lifecycle {
     else logger.warn(errorFields(error), 'wasmlane: socket error');
   }
 
+  /** A TLS handshake failed (timeout, protocol error, the client's alert …): that client's problem,
+   *  logged at debug level when a logger is set (src/listener.ts). */
+  tlsClientError(error: Error, remoteAddress: string | undefined): void {
+    this.logger?.debug?.({ ...errorFields(error), remoteAddress }, 'wasmlane: TLS handshake failed');
+  }
+
+  /** A connection was closed at once because maxConnections were open. */
+  connectionRefused(maxConnections: number, remoteAddress: string | undefined): void {
+    this.logger?.warn({ maxConnections, remoteAddress }, 'wasmlane: connection refused (maxConnections)');
+  }
+
   /** An error of the listening socket (EMFILE …): never fatal, logged when a logger is set. */
   acceptError(error: Error): void {
     this.logger?.error(errorFields(error), 'wasmlane: accept error');

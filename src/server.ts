@@ -1,9 +1,9 @@
 // The Server: the listening half of the App (src/app.ts holds registration and the route table).
 // It owns what lives while it listens: the EngineSet every loop runs on (chosen once), the accepted
 // connections and one timeout sweeper for all of them, the topics of publish(), the open WebSockets
-// and SSE streams that close() ends, listen/close over node:net, and inject().
-import { createServer } from 'node:net';
+// and SSE streams that close() ends, listen/close over node:net or node:tls (src/listener.ts), and inject().
 import type { Server as NetServer, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { App } from './app.js';
 import type { TopicBroker } from './broker.js';
 import { serverClosed, serverListening } from './cluster/registry.js';
@@ -19,6 +19,7 @@ import { resolveHeadLimits } from './http/head/index.js';
 import type { Closable } from './http/stream-types.js';
 import { inject } from './inject.js';
 import type { ConnectionInfo } from './lifecycle.js';
+import { createListener } from './listener.js';
 import type { InjectOptions, InjectResponse } from './inject.js';
 import { TopicRegistry } from './pubsub.js';
 import type { AnyContext } from './route-registrar.js';
@@ -148,14 +149,7 @@ export class Server extends App {
     if (this.#net !== null) return Promise.reject(new Error('wasmlane: already listening'));
     this.resolveSteps();
     const { config } = this;
-    const net = createServer({
-      allowHalfOpen: true, // a client may half-close after its request and still read the response
-      noDelay: config.nodelay,
-      // SO_KEEPALIVE is set by the sweeper on connections that outlive one period (and on upgrade),
-      // not at accept: its setsockopt calls cost ~3 µs per connection, which a one-request
-      // connection never benefits from (probes start only after keepAliveInitialDelayMs idle).
-      keepAlive: false,
-    }, (socket) => this.#accept(socket));
+    const net = createListener(config, this.lifecycle, this.alpnProtocols(), (socket) => this.#accept(socket));
     this.#net = net;
     return new Promise((resolve, reject) => {
       net.once('error', (error) => {
@@ -239,6 +233,21 @@ export class Server extends App {
     return this.#connections.size;
   }
 
+  // --- the seam for other protocols over TLS (HTTP/2) ------------------------------------------------
+
+  /** @internal The ALPN protocols offered on TLS, in order of preference (RFC 7301 §3.1); read at listen(). */
+  protected alpnProtocols(): string[] {
+    return ['http/1.1'];
+  }
+
+  /**
+   * @internal A TLS connection that negotiated a protocol other than http/1.1 (after the closing check,
+   * maxConnections and onConnection): true when the override took the socket; false serves HTTP/1.1.
+   */
+  protected acceptAlpn(_socket: TLSSocket): boolean {
+    return false;
+  }
+
   // --- internals -----------------------------------------------------------------------------------
 
   #accept(socket: Socket): void {
@@ -257,6 +266,8 @@ export class Server extends App {
       // One listener per connection, only with onClose hooks; it also hears upgraded sockets close.
       if (lifecycle.closeHooks.length !== 0) socket.once('close', () => lifecycle.connectionClosed(info));
     }
+    const alpn = (socket as TLSSocket).alpnProtocol; // undefined on TCP, false without ALPN
+    if (typeof alpn === 'string' && alpn !== 'http/1.1' && this.acceptAlpn(socket as TLSSocket)) return;
     this.#connections.add(new Connection(socket, this));
   }
 
@@ -267,8 +278,7 @@ export class Server extends App {
    * when the peer closes its side, or after 2 s.
    */
   #refuse(socket: Socket): void {
-    this.lifecycle.logger?.warn({ maxConnections: this.config.maxConnections, remoteAddress: socket.remoteAddress },
-      'wasmlane: connection refused (maxConnections)');
+    this.lifecycle.connectionRefused(this.config.maxConnections, socket.remoteAddress);
     socket.on('error', destroyOnError);
     socket.once('end', destroyOnError);
     socket.resume();

@@ -46,7 +46,7 @@ export class LazyRequest {
       const target = request.target;
       // RFC 9112 §3.2.2: an absolute-form target is the URL; otherwise Host names the authority (§3.2).
       this.#url = target.charCodeAt(0) === 0x2f || target === '*'
-        ? `http://${request.header('host') ?? 'localhost'}${target}` : target;
+        ? `${request.protocol}://${request.header('host') ?? 'localhost'}${target}` : target;
     }
     return this.#url;
   }

@@ -85,6 +85,8 @@ export class H2Exchange extends Exchange implements BodyOwner, StreamOwner {
   readonly socket: Socket;
   /** Peer: requests on this exchange say httpVersion '2.0'. */
   readonly http2 = true;
+  /** Peer: HTTP/2 is served over TLS only (no cleartext h2c). */
+  readonly secure = true;
   readonly #stream: ServerHttp2Stream;
   readonly #session: StreamSession;
   #response: ResponseStreamImpl | null = null;

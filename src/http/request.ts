@@ -21,6 +21,8 @@ export type HttpVersion = '1.0' | '1.1' | '2.0';
 export interface Peer {
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
+  /** The connection is TLS (HTTPS, wss). */
+  readonly secure: boolean;
   /** True on an HTTP/2 stream (src/h2/: its head was rewritten as HTTP/1.1 for the parser). */
   readonly http2?: boolean;
 }
@@ -87,6 +89,16 @@ export class Request {
   /** The client's TCP port (undefined when unknown, e.g. inject()). */
   get remotePort(): number | undefined {
     return this.#peer.remotePort;
+  }
+
+  /** True when the request came over TLS (the Server's `tls` option). No proxy header is consulted. */
+  get secure(): boolean {
+    return this.#peer.secure;
+  }
+
+  /** The scheme the client reached this server with: 'https' over TLS, else 'http'. */
+  get protocol(): 'https' | 'http' {
+    return this.#peer.secure ? 'https' : 'http';
   }
 
   /** The query parsed with URLSearchParams (WHATWG URL §5: `+` is a space, percent-escapes are

@@ -5,6 +5,7 @@
 // stack on this as small layers: ResponseWriter (writer.ts) → BodyReader (body.ts) → Connection
 // (index.ts: input and request framing).
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { T_LINGER, T_NONE } from './deadlines.js';
 import { EMPTY_BODY, Exchange } from './exchange.js';
 import type { ConnectionHost, HostedConnection } from './host.js';
@@ -44,6 +45,8 @@ export abstract class ConnectionBase extends Exchange implements HostedConnectio
   protected pendPos = 0;
   protected paused = 0;
   protected peerEnded = false;
+  /** Peer: the socket is TLS (read once: a TLSSocket's `encrypted` is true from construction). */
+  readonly secure: boolean;
   private remote: string | undefined | null = null;
   private tcpKeepAlive = false;
   /** The 'drain' listener is added only once a write backs up or a stream starts (most never need it). */
@@ -53,6 +56,7 @@ export abstract class ConnectionBase extends Exchange implements HostedConnectio
     super(host);
     this.socket = socket;
     this.output = new SocketOutput(socket);
+    this.secure = (socket as TLSSocket).encrypted === true;
     // Shared listeners that find the connection on the socket: no closure per connection.
     (socket as unknown as Linked)[CONNECTION] = this;
     socket.on('data', ConnectionBase.#dataListener);
