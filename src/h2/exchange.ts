@@ -28,6 +28,7 @@ import { EMPTY_BODY, Exchange } from '../http/connection/exchange.js';
 import type { ConnectionHost } from '../http/connection/host.js';
 import type { HeadParser } from '../http/head/parser.js';
 import { Request } from '../http/request.js';
+import type { ResponseState } from '../http/response.js';
 import { ResponseStreamImpl } from '../http/response-stream.js';
 import type { StreamOwner } from '../http/response-stream.js';
 import type { ResponseStream } from '../http/stream-types.js';
@@ -207,18 +208,33 @@ export class H2Exchange extends Exchange implements BodyOwner, StreamOwner {
   protected flush(ctx: Context): void {
     ctx.finished = true;
     this.disarmHandler();
-    const state = ctx.response;
+    let bytes: number;
+    try {
+      bytes = this.#writeWhole(ctx.response);
+    } catch (error) {
+      if (this.#stream.headersSent) throw error;
+      // node:http2 refused the head (e.g. a field that takes one value, set twice): 500, as a
+      // handler's failure is answered.
+      ctx.error = error;
+      this.answers.fillPanic(ctx, error);
+      bytes = this.#writeWhole(ctx.response);
+    }
+    if (this.lifecycle.timed) this.report(ctx, bytes);
+    this.#finish(ctx);
+  }
+
+  /** HEADERS (+ DATA) for a recorded response; returns the body bytes sent. */
+  #writeWhole(state: ResponseState): number {
     const body = statusHasNoBody(state.status) ? null : state.body;
     const bytes = body === null ? EMPTY : typeof body === 'string' ? Buffer.from(body) : body;
     const stream = this.#stream;
-    if (!stream.closed && !stream.destroyed) { // else the client is gone: nothing to write
-      stream.respond(responseHeaders(state, bytes.byteLength, typeof body === 'string'),
-        { endStream: this.#omitBody || bytes.byteLength === 0 });
-      // node:http2 ends the stream itself for HEAD, 204, 205 and 304.
-      if (!stream.writableEnded) stream.end(bytes);
-    }
-    if (this.lifecycle.timed) this.report(ctx, this.#omitBody ? 0 : bytes.byteLength);
-    this.#finish(ctx);
+    if (stream.closed || stream.destroyed) return 0; // the client is gone: nothing to write
+    stream.respond(responseHeaders(state, bytes.byteLength, typeof body === 'string'),
+      { endStream: this.#omitBody || bytes.byteLength === 0 });
+    // node:http2 ends the stream itself for HEAD, 204, 205 and 304.
+    if (stream.writableEnded) return 0;
+    stream.end(bytes);
+    return bytes.byteLength;
   }
 
   /** ContextOwner: ctx.stream(): the head goes out now, the body as it is written. */

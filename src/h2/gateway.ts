@@ -43,10 +43,11 @@ export function sessionOptions(config: Http2Config, request: RequestConfig): Ser
       enablePush: false,
       maxHeaderListSize: headerListSize(request),
     },
-    // Field lines node:http2 accepts on one stream before it resets it; cookie crumbs count one each
-    // (RFC 9113 §8.2.3: browsers send one per cookie) and are joined into one line for the parser,
-    // hence the room above maxHeaderCount, which the parser enforces (431).
-    maxHeaderListPairs: 2 * request.maxHeaderCount + PSEUDO_FIELDS,
+    // node:http2 also caps the number of fields (default 128). The list size already bounds it (each
+    // field counts at least 32 bytes), so the cap is set to that bound and never refuses a list the
+    // size allows: cookie crumbs (RFC 9113 §8.2.3: browsers send one per cookie) are joined into one
+    // line for the parser, which enforces maxHeaderCount on what remains (431).
+    maxHeaderListPairs: Math.floor(headerListSize(request) / FIELD_OVERHEAD),
     maxSessionMemory: config.maxSessionMemory,
   };
 }

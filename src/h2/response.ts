@@ -4,8 +4,9 @@
 // Date added once per second (node:http2 adds it when the handler did not set one, RFC 9110 §6.6.1).
 // What HTTP/2 has no room for is left out: connection-specific fields (RFC 9113 §8.2.2) — the
 // response's Connection options, Keep-Alive, Upgrade (a 426 from a WebSocket route names the
-// protocol to switch to, which needs HTTP/1.1) — and field lines repeated in HTTP/1.1 style are
-// combined (RFC 9110 §5.3), except Set-Cookie, which is never folded and goes as several fields.
+// protocol to switch to, which needs HTTP/1.1). A repeated field goes as several fields, as on
+// HTTP/1.1 (Set-Cookie must never be folded, RFC 9110 §5.3); node:http2 refuses to repeat the fields
+// that take one value (Content-Type …): the exchange then answers 500 (src/h2/exchange.ts).
 import type { OutgoingHttpHeaders } from 'node:http2';
 import type { ResponseState } from '../http/response.js';
 import { statusHasNoBody } from '../http/status-lines.js';
@@ -31,8 +32,8 @@ export function responseHeaders(state: ResponseState, length: number, textBody: 
       if (CONNECTION_SPECIFIC.has(name)) continue;
       const earlier = headers[name];
       if (earlier === undefined) headers[name] = value;
-      else if (name === 'set-cookie') headers[name] = Array.isArray(earlier) ? [...earlier, value] : [earlier as string, value];
-      else headers[name] = `${earlier as string}, ${value}`;
+      else if (Array.isArray(earlier)) earlier.push(value);
+      else headers[name] = [earlier as string, value];
     }
   }
   if (length >= 0 && !statusHasNoBody(state.status)) headers['content-length'] = length;

@@ -39,6 +39,9 @@ function onSessionError(this: ServerHttp2Session, error: Error): void {
 /** Idle deadline states (#idleAt): off, or armed and not stamped yet; > 0 is an absolute time. */
 const OFF = -1;
 const UNSTAMPED = 0;
+/** After GOAWAY with no stream open, how long the peer may keep the socket before we destroy it
+ *  (node:http2 ends our side and waits for the peer's; as HTTP/1.1's linger, src/http/connection/base.ts). */
+const LINGER_MS = 2_000;
 
 export class H2Session implements HostedConnection, StreamSession {
   readonly socket: Socket;
@@ -106,7 +109,8 @@ export class H2Session implements HostedConnection, StreamSession {
 
   exchangeClosed(exchange: H2Exchange): void {
     this.#exchanges.delete(exchange);
-    if (this.#exchanges.size === 0) this.#armIdle(this.host.requestConfig.idleTimeoutMs);
+    if (this.#exchanges.size !== 0) return;
+    this.#armIdle(this.#goingAway ? LINGER_MS : this.host.requestConfig.idleTimeoutMs);
   }
 
   /** GOAWAY (NO_ERROR): no new streams; the session closes once the open ones are done. */
@@ -114,11 +118,12 @@ export class H2Session implements HostedConnection, StreamSession {
     if (this.#goingAway) return;
     this.#goingAway = true;
     if (!this.#session.closed && !this.#session.destroyed) this.#session.close();
+    if (this.#exchanges.size === 0) this.#armIdle(LINGER_MS);
   }
 
+  /** The session is over (node:http2 emits 'close' once the socket closed). */
   closed(): void {
     this.#idleAt = OFF;
-    this.socket.destroy(); // node:http2 leaves the socket to its owner
     this.host.connectionClosed(this);
   }
 
@@ -145,7 +150,8 @@ export class H2Session implements HostedConnection, StreamSession {
       this.#idleAt = now + this.#idleMs; // stamped lazily, as every deadline (deadlines.ts)
     } else if (now >= at) {
       this.#idleAt = OFF;
-      this.goAway();
+      if (this.#goingAway) this.destroy(); // GOAWAY sent, the peer still holds the socket
+      else this.goAway();
     }
   }
 
