@@ -251,7 +251,8 @@ export class Server extends App {
    */
   protected acceptAlpn(socket: TLSSocket): boolean {
     if (this.#h2 === null || socket.alpnProtocol !== H2) return false;
-    this.#connections.add(this.#h2.accept(socket)); // an HTTP/2 session (src/h2/session.ts)
+    const session = this.#h2.accept(socket); // an HTTP/2 session (src/h2/session.ts)
+    if (session !== null) this.#connections.add(session);
     return true;
   }
 

@@ -61,8 +61,15 @@ export class H2Gateway {
     this.#options = sessionOptions(config, host.requestConfig);
   }
 
-  /** Serve a TLS socket that negotiated "h2" (its handshake done, nothing read from it yet). */
-  accept(socket: Socket): H2Session {
-    return new H2Session(socket, this.#host, this.#options);
+  /** Serve a TLS socket that negotiated "h2" (its handshake done, nothing read from it yet); null
+   *  when node:http2 could not start a session on it (the socket is destroyed). */
+  accept(socket: Socket): H2Session | null {
+    try {
+      return new H2Session(socket, this.#host, this.#options);
+    } catch (error) {
+      this.#host.lifecycle.failed('HTTP/2 session failed to start', error); // one connection, never the process
+      socket.destroy();
+      return null;
+    }
   }
 }
