@@ -53,8 +53,8 @@ export interface StreamSession {
   connectionNumber(): number;
   /** The stream closed: the exchange is over. */
   exchangeClosed(exchange: H2Exchange): void;
-  /** ctx.closeAfter(): GOAWAY, no new streams; the open ones finish. */
-  goAway(): void;
+  /** ctx.closeAfter(): end the connection once its open streams are done (session.ts). */
+  drain(): void;
 }
 
 /** The stream property that leads a shared listener back to its exchange (no closure per stream). */
@@ -175,6 +175,9 @@ export class H2Exchange extends Exchange implements BodyOwner, StreamOwner {
 
   /** END_STREAM: the body is complete. */
   ended(): void {
+    // A stream destroyed (reset by the client, or its session gone) also ends its readable side:
+    // that is not END_STREAM, and closed() fails the body instead.
+    if (this.#stream.destroyed) return;
     this.body.finish();
     this.arm(T_NONE, 0);
   }
@@ -283,7 +286,7 @@ export class H2Exchange extends Exchange implements BodyOwner, StreamOwner {
       const stream = this.#stream;
       if (!stream.closed) stream.close(NGHTTP2_NO_ERROR);
     }
-    if (ctx.response.closeRequested) this.#session.goAway(); // ctx.closeAfter(): this connection ends
+    if (ctx.response.closeRequested) this.#session.drain(); // ctx.closeAfter(): this connection ends
   }
 
   /** Exchange: nothing to decide on HTTP/2: a body still unread when the response is complete is

@@ -4,10 +4,15 @@
 //
 // To the server it is one connection like an HTTP/1.1 one (HostedConnection): counted by
 // maxConnections and connectionCount, ticked by the sweeper (each open stream's deadlines, then the
-// connection's idle time), closed gracefully by server.close() (closeIfIdle: GOAWAY, RFC 9113 §6.8 —
-// the streams in flight finish, no new ones start — then the socket closes), destroyed at its timeout.
+// connection's idle time), closed gracefully by server.close(), destroyed at its timeout.
 // HTTP/1.1's per-connection rules map onto it: headTimeoutMs bounds a fresh connection that sends no
-// request, idleTimeoutMs one with no open stream; maxRequestsPerConnection streams, then GOAWAY.
+// request, idleTimeoutMs one with no open stream; maxRequestsPerConnection streams, then it ends.
+//
+// Ending a connection (server.close(), ctx.closeAfter(), maxRequestsPerConnection) drains it, the way
+// an HTTP/1.1 connection answers what it is serving with Connection: close: the streams in flight
+// finish, a stream opened meanwhile is refused with RST_STREAM(REFUSED_STREAM) (RFC 9113 §8.7: not
+// processed, safe to retry), and GOAWAY(NO_ERROR) (RFC 9113 §6.8) goes out once none is open — not
+// before, because clients such as undici 7 fail every request in flight on any GOAWAY.
 import type { Socket } from 'node:net';
 import { constants, performServerHandshake } from 'node:http2';
 import type { IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream, ServerOptions } from 'node:http2';
@@ -16,7 +21,7 @@ import type { HeadParser } from '../http/head/parser.js';
 import { H2Exchange } from './exchange.js';
 import type { StreamSession } from './exchange.js';
 
-const { NGHTTP2_FLAG_END_STREAM } = constants;
+const { NGHTTP2_FLAG_END_STREAM, NGHTTP2_REFUSED_STREAM } = constants;
 
 /** The session property that leads a shared listener back to its H2Session. */
 const SESSION = Symbol('wasmlane.h2.session');
@@ -36,6 +41,8 @@ function onSessionError(this: ServerHttp2Session, error: Error): void {
   (this as unknown as Linked)[SESSION].host.lifecycle.socketError(error);
 }
 
+function ignore(): void {}
+
 /** Idle deadline states (#idleAt): off, or armed and not stamped yet; > 0 is an absolute time. */
 const OFF = -1;
 const UNSTAMPED = 0;
@@ -54,6 +61,8 @@ export class H2Session implements HostedConnection, StreamSession {
   #connectionId = 0;
   #remote: string | undefined | null = null;
   #tcpKeepAlive = false;
+  /** Ending: no new stream is served; GOAWAY once none is open. */
+  #draining = false;
   #goingAway = false;
   #idleMs = 0;
   #idleAt = OFF;
@@ -61,6 +70,11 @@ export class H2Session implements HostedConnection, StreamSession {
   constructor(socket: Socket, host: ConnectionHost, options: ServerOptions) {
     this.socket = socket;
     this.host = host;
+    // The listener keeps half-open sockets for HTTP/1.1 (a client may half-close after its request);
+    // HTTP/2 has no use for them: a peer that ended its side can send no WINDOW_UPDATE, SETTINGS ACK
+    // or stream any more, and node:http2 only notices a peer gone when the socket closes. So its FIN
+    // ends our side too, as on node:http2's own servers (allowHalfOpen false).
+    socket.allowHalfOpen = false;
     this.parser = host.createHeadParser();
     const session = performServerHandshake(socket, options);
     this.#session = session;
@@ -93,9 +107,15 @@ export class H2Session implements HostedConnection, StreamSession {
 
   /** A new stream (its HEADERS arrived): serve it. */
   stream(stream: ServerHttp2Stream, flags: number, raw: readonly string[]): void {
+    if (this.#draining) {
+      // A reset with an error code makes the stream emit 'error': heard here, never thrown.
+      stream.on('error', ignore);
+      stream.close(NGHTTP2_REFUSED_STREAM);
+      return;
+    }
     const seq = ++this.#streams;
     const max = this.host.requestConfig.maxRequestsPerConnection;
-    if (max > 0 && seq >= max) this.goAway(); // this one is served, no more after it
+    if (max > 0 && seq >= max) this.#draining = true; // this one is served, no more after it
     const exchange = new H2Exchange(this, stream, seq);
     this.#exchanges.add(exchange);
     this.#idleAt = OFF;
@@ -110,15 +130,22 @@ export class H2Session implements HostedConnection, StreamSession {
   exchangeClosed(exchange: H2Exchange): void {
     this.#exchanges.delete(exchange);
     if (this.#exchanges.size !== 0) return;
-    this.#armIdle(this.#goingAway ? LINGER_MS : this.host.requestConfig.idleTimeoutMs);
+    if (this.#draining) this.#goAway();
+    else this.#armIdle(this.host.requestConfig.idleTimeoutMs);
   }
 
-  /** GOAWAY (NO_ERROR): no new streams; the session closes once the open ones are done. */
-  goAway(): void {
+  /** End the connection once the streams in flight are done (new ones are refused meanwhile). */
+  drain(): void {
+    this.#draining = true;
+    if (this.#exchanges.size === 0) this.#goAway();
+  }
+
+  /** GOAWAY (NO_ERROR): node:http2 closes the session, our side of the socket first. */
+  #goAway(): void {
     if (this.#goingAway) return;
     this.#goingAway = true;
     if (!this.#session.closed && !this.#session.destroyed) this.#session.close();
-    if (this.#exchanges.size === 0) this.#armIdle(LINGER_MS);
+    this.#armIdle(LINGER_MS);
   }
 
   /** The session is over (node:http2 emits 'close' once the socket closed). */
@@ -151,13 +178,13 @@ export class H2Session implements HostedConnection, StreamSession {
     } else if (now >= at) {
       this.#idleAt = OFF;
       if (this.#goingAway) this.destroy(); // GOAWAY sent, the peer still holds the socket
-      else this.goAway();
+      else this.drain(); // idle (no stream open): GOAWAY now
     }
   }
 
-  /** Graceful shutdown: GOAWAY now; true when no stream is open (the session closes at once). */
+  /** Graceful shutdown: drain (GOAWAY now when no stream is open, else after the last one). */
   closeIfIdle(): boolean {
-    this.goAway();
+    this.drain();
     return this.#exchanges.size === 0;
   }
 
