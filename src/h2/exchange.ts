@@ -36,7 +36,10 @@ import { statusHasNoBody } from '../http/status-lines.js';
 import { parseStreamHead } from './head.js';
 import { responseHeaders } from './response.js';
 
-const { NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR } = constants;
+const { NGHTTP2_NO_ERROR } = constants;
+/** What abort() destroys a stream with: node:http2 resets it with INTERNAL_ERROR and no END_STREAM.
+ *  (stream.close(code) would end the body first: a cut response would look complete.) Not logged. */
+const CUT = new Error('wasmlane: response cut short (RST_STREAM INTERNAL_ERROR)');
 const NO_PARAMS: Params = Object.freeze({});
 const EMPTY = Buffer.alloc(0);
 
@@ -79,7 +82,7 @@ function onClose(this: ServerHttp2Stream): void {
 
 function onError(this: ServerHttp2Stream, error: Error): void {
   // A stream reset with an error code, or one that failed: it closes next; nothing to answer.
-  (this as unknown as Linked)[EXCHANGE].host.lifecycle.socketError(error);
+  if (error !== CUT) (this as unknown as Linked)[EXCHANGE].host.lifecycle.socketError(error);
 }
 
 export class H2Exchange extends Exchange implements BodyOwner, StreamOwner {
@@ -296,7 +299,7 @@ export class H2Exchange extends Exchange implements BodyOwner, StreamOwner {
   /** ServerLink / StreamOwner: cut the response (and the request) with RST_STREAM(INTERNAL_ERROR). */
   abort(): void {
     const stream = this.#stream;
-    if (!stream.closed && !stream.destroyed) stream.close(NGHTTP2_INTERNAL_ERROR);
+    if (!stream.destroyed) stream.destroy(CUT);
   }
 
   protected fatal(error: unknown): void {

@@ -196,6 +196,32 @@ describe.skipIf(!hasOpenssl)('HTTP/2: answers that differ from HTTP/1.1 by neces
   });
 });
 
+describe.skipIf(!hasOpenssl)('HTTP/2: a response that cannot be completed is cut, the session goes on', () => {
+  it('short of its Content-Length, or failing after ctx.stream(): RST_STREAM(INTERNAL_ERROR), never a complete-looking body', async () => {
+    app = await startH2((s) => {
+      s.onPanic(() => {}); // expected failures
+      s.get('/short', (ctx) => {
+        const out = ctx.stream(200, {}, { length: 10 });
+        out.write('12345');
+        out.end();
+      });
+      s.get('/fails', async (ctx) => {
+        ctx.stream(200).write('partial');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        throw new Error('failure after the head (expected in this test)');
+      });
+      s.get('/a', (ctx) => ctx.send('ok'));
+    });
+    const session = await open();
+    for (const path of ['/short', '/fails']) {
+      const res = await h2Request(session, GET(path));
+      expect(res.status).toBe(200);
+      expect(res.rstCode).toBe(constants.NGHTTP2_INTERNAL_ERROR);
+    }
+    expect((await h2Request(session, GET('/a'))).status).toBe(200);
+  });
+});
+
 describe.skipIf(!hasOpenssl)('HTTP/2: flow control both ways', () => {
   it('a streamed response is paced by the client window: write() returns false, onDrain resumes, every byte arrives', async () => {
     const size = 4 * 1024 * 1024;
