@@ -168,7 +168,7 @@ export class H2Exchange extends Exchange implements BodyOwner, StreamOwner {
   /** A DATA frame's payload. */
   data(chunk: Buffer): void {
     const body = this.body;
-    if (body.complete) return;
+    if (body.complete || body.discarding) return; // discarding: the response is out, the reset follows
     if (body.kind === BODY_LENGTH) body.feedLength(chunk, 0);
     else body.push(chunk, 0, chunk.length);
     if (body.error !== null) return this.#bodyFailed(body.error);
