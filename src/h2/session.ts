@@ -95,6 +95,11 @@ export class H2Session implements HostedConnection, StreamSession {
     return this.socket.remotePort;
   }
 
+  /** Streams started on this connection (HostedConnection). */
+  get requestCount(): number {
+    return this.#streams;
+  }
+
   /** Streams open now. */
   get openStreams(): number {
     return this.#exchanges.size;

@@ -44,8 +44,9 @@ export abstract class Exchange extends Deadlines implements ContextOwner {
   protected responseSteps: readonly Step<Context>[] = NO_STEPS;
   /** The pre-routing chain is running: when it ends without Reject, the request is routed. */
   protected preRouting = false;
-  /** Requests started on this connection (the sequence number of the request id). */
-  protected requestCount = 0;
+  /** Requests started on this connection (the sequence number of the request id; on HTTP/2 the
+   *  stream's number on its session). */
+  requestCount = 0;
   /** performance.now() when the request started; taken only when responses are reported. */
   protected startedAt = 0;
   /** The connection's number in request ids; 0 until the first report asks for one. */
