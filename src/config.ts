@@ -45,6 +45,23 @@ export interface RequestConfig {
   maxRequestsPerConnection: number;
 }
 
+/** HTTP/2 over TLS (the `http2` option; docs/http2.md): the session's SETTINGS and memory bound. */
+export interface Http2Config {
+  /** SETTINGS_MAX_CONCURRENT_STREAMS (RFC 9113 §6.5.2): streams one client may have open at once. */
+  maxConcurrentStreams: number;
+  /** SETTINGS_INITIAL_WINDOW_SIZE (RFC 9113 §6.9.2): request-body bytes a client may send on one
+   *  stream ahead of the handler reading them. */
+  initialWindowSize: number;
+  /** node:http2's maxSessionMemory, in MiB: a session using more has new streams refused. */
+  maxSessionMemory: number;
+}
+
+export const DEFAULT_HTTP2_CONFIG: Readonly<Http2Config> = Object.freeze({
+  maxConcurrentStreams: 100, // RFC 9113 §6.5.2 recommends no fewer than 100
+  initialWindowSize: 65_535, // the protocol's default (RFC 9113 §6.9.2)
+  maxSessionMemory: 10, // node:http2's default
+});
+
 export type { EngineOption } from './wasm/instance.js';
 
 export interface ServerConfig {
@@ -69,13 +86,18 @@ export interface ServerConfig {
   /** Serve HTTPS (and wss) with these node:tls options (src/tls-config.ts; docs/tls.md); null = plain
    *  TCP. JSON-loadable when the key and certificates are PEM strings (Buffers and SNICallback are not). */
   tls: Readonly<TlsConfig> | null;
+  /** HTTP/2 over TLS (ALPN "h2", docs/http2.md) with these settings; null = HTTP/1.1 only. Needs
+   *  `tls`. As an option: true (the defaults) or some of the Http2Config keys. */
+  http2: Readonly<Http2Config> | null;
 }
 
 export type Preset = 'default' | 'strict' | 'relaxed';
 
-export type ServerOptions = Partial<Omit<ServerConfig, 'request'>> & {
+export type ServerOptions = Partial<Omit<ServerConfig, 'request' | 'http2'>> & {
   request?: Partial<RequestConfig>;
   preset?: Preset;
+  /** true: HTTP/2 with the default settings; an object: some settings; false/null: HTTP/1.1 only. */
+  http2?: boolean | Partial<Http2Config> | null;
 };
 
 const KiB = 1024;
@@ -152,6 +174,7 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   maxConnections: 0,
   logger: null,
   tls: null,
+  http2: null,
 });
 
 // --- validation -----------------------------------------------------------------------------------
@@ -162,6 +185,7 @@ type Rule =
   | { readonly type: 'host' }
   | { readonly type: 'logger' }
   | { readonly type: 'tls' }
+  | { readonly type: 'http2' }
   | { readonly type: 'enum'; readonly values: readonly string[] };
 
 const int = (min: number, max: number, note?: string): Rule =>
@@ -196,6 +220,13 @@ const SERVER_RULES: Readonly<Record<Exclude<keyof ServerConfig, 'request'>, Rule
   maxConnections: int(0, 2 ** 31 - 1, '0 = unlimited'),
   logger: { type: 'logger' },
   tls: { type: 'tls' },
+  http2: { type: 'http2' },
+};
+
+const HTTP2_RULES: Readonly<Record<keyof Http2Config, Rule>> = {
+  maxConcurrentStreams: int(1, 2 ** 31 - 1),
+  initialWindowSize: int(1, 2 ** 31 - 1, 'RFC 9113 §6.9.2'),
+  maxSessionMemory: int(1, 2 ** 31 - 1, 'MiB'),
 };
 
 const PRESET_RULE: Rule = { type: 'enum', values: Object.keys(PRESETS) };
@@ -241,6 +272,11 @@ function checkValue(key: string, value: unknown, rule: Rule): void {
       if (!isPlainObject(value)) fail(key, `must be null or an object of node:tls options, got ${show(value)}`);
       checkTls(value, (name, detail) => fail(name === '' ? key : `${key}.${name}`, detail));
       return;
+    case 'http2':
+      if (typeof value === 'boolean' || value === null) return;
+      if (!isPlainObject(value)) fail(key, `must be true, false, null or an object of HTTP/2 settings, got ${show(value)}`);
+      merge<Http2Config>('http2.', DEFAULT_HTTP2_CONFIG, value, HTTP2_RULES); // throws on a bad key or value
+      return;
     case 'enum':
       if (typeof value !== 'string' || !rule.values.includes(value)) {
         fail(key, `must be one of ${rule.values.map((v) => JSON.stringify(v)).join(', ')}, got ${show(value)}`);
@@ -269,9 +305,20 @@ function merge<C extends object>(prefix: string, base: Readonly<C>, source: unkn
     }
     if (value === undefined) continue; // Partial<…>: an explicit undefined means "keep the default"
     checkValue(`${prefix}${key}`, value, rule);
-    out[key] = rule.type === 'tls' && value !== null ? Object.freeze({ ...value }) : value;
+    out[key] = stored(rule, value);
   }
   return out as C;
+}
+
+/** The resolved form of a checked value: objects frozen, `http2: true` its defaults. */
+function stored(rule: Rule, value: unknown): unknown {
+  if (rule.type === 'tls' && value !== null) return Object.freeze({ ...(value as object) });
+  if (rule.type === 'http2') {
+    if (value === true) return DEFAULT_HTTP2_CONFIG;
+    if (value === false || value === null) return null;
+    return Object.freeze(merge<Http2Config>('http2.', DEFAULT_HTTP2_CONFIG, value, HTTP2_RULES));
+  }
+  return value;
 }
 
 /** Merge the preset and the options over the defaults, validate everything, freeze the result. */
@@ -282,6 +329,8 @@ export function resolveServerConfig(options?: ServerOptions): ServerConfig {
   const requestBase = PRESETS[preset ?? 'default'];
   const resolvedRequest = Object.freeze(merge<RequestConfig>('request.', requestBase, request, REQUEST_RULES));
   const resolved = merge<Omit<ServerConfig, 'request'>>('', DEFAULT_SERVER_CONFIG, server, SERVER_RULES);
+  // RFC 9113 §3.2: HTTP/2 is chosen by ALPN during the TLS handshake; cleartext h2c is not offered.
+  if (resolved.http2 !== null && resolved.tls === null) fail('http2', 'needs the tls option (HTTP/2 is offered over TLS with ALPN "h2"; cleartext h2c is not supported)');
   return Object.freeze({ ...resolved, request: resolvedRequest });
 }
 

@@ -69,6 +69,7 @@ export const ERRORS = {
   WL_BODY_ABORTED: { status: 400, message: 'The connection closed before the body was complete' },
   WL_INVALID_RESPONSE_HEADER: { status: 500, message: 'Invalid response header name or value' },
   WL_RESPONSE_ALREADY_SENT: { status: 500, message: 'The response was already sent' },
+  WL_H2_NO_UPGRADE: { status: 500, message: 'An HTTP/2 stream cannot be upgraded (RFC 9113 §8.6)' },
   WL_INVALID_CONFIG: { message: 'Invalid server or request configuration' },
   WL_INVALID_ROUTE: { message: 'Invalid route pattern' },
   WL_ROUTE_CONFLICT: { message: 'Route conflicts with an existing route' },

@@ -17,6 +17,7 @@ import type { ConnectionHost, HostedConnection } from './http/connection/host.js
 import type { HeadLimits, HeadParser } from './http/head/parser.js';
 import { resolveHeadLimits } from './http/head/index.js';
 import type { Closable } from './http/stream-types.js';
+import { H2, H2Gateway } from './h2/gateway.js';
 import { inject } from './inject.js';
 import type { ConnectionInfo } from './lifecycle.js';
 import { createListener } from './listener.js';
@@ -65,6 +66,8 @@ export class Server extends App {
   readonly closeHooks: (() => void)[] = [];
   readonly #connections = new Set<HostedConnection>();
   #parserLimits: HeadLimits | null = null;
+  /** Serves the TLS connections that negotiated "h2" (config.http2), else null. */
+  readonly #h2: H2Gateway | null;
   #net: NetServer | null = null;
   /** Destroys sockets still in their TLS handshake (src/listener.ts). */
   #destroyPending: () => void = () => {};
@@ -80,6 +83,7 @@ export class Server extends App {
     this.engines = new EngineSet(this.config.engine);
     this.engine = this.engines.kind;
     this.headLimits = headLimitsFrom(this.config.request);
+    this.#h2 = this.config.http2 === null ? null : new H2Gateway(this, this.config.http2);
     if (broker !== undefined) this.topics.useBroker(broker);
   }
 
@@ -243,15 +247,19 @@ export class Server extends App {
 
   /** @internal The ALPN protocols offered on TLS, in order of preference (RFC 7301 §3.1); read at listen(). */
   protected alpnProtocols(): string[] {
-    return ['http/1.1'];
+    // RFC 9113 §3.2: h2 first, so that clients offering both get HTTP/2.
+    return this.#h2 === null ? ['http/1.1'] : [H2, 'http/1.1'];
   }
 
   /**
    * @internal A TLS connection that negotiated a protocol other than http/1.1 (after the closing check,
    * maxConnections and onConnection): true when the override took the socket; false serves HTTP/1.1.
    */
-  protected acceptAlpn(_socket: TLSSocket): boolean {
-    return false;
+  protected acceptAlpn(socket: TLSSocket): boolean {
+    if (this.#h2 === null || socket.alpnProtocol !== H2) return false;
+    const session = this.#h2.accept(socket); // an HTTP/2 session (src/h2/session.ts)
+    if (session !== null) this.#connections.add(session);
+    return true;
   }
 
   // --- internals -----------------------------------------------------------------------------------

@@ -61,12 +61,12 @@ export class LazyRequest {
     if (this.#controller === undefined) {
       const controller = new AbortController();
       this.#controller = controller;
-      const socket = this.ctx.owner.socket;
-      if (socket.destroyed) {
+      const channel = this.ctx.owner.channel; // the socket, or the HTTP/2 stream
+      if (channel.destroyed) {
         controller.abort();
       } else {
         this.#onClose = () => controller.abort();
-        socket.once('close', this.#onClose);
+        channel.once('close', this.#onClose);
       }
     }
     return this.#controller.signal;
@@ -133,7 +133,7 @@ export class LazyRequest {
   /** @internal The response is finished: stop watching the socket. */
   release(): void {
     if (this.#onClose !== undefined) {
-      this.ctx.owner.socket.removeListener('close', this.#onClose);
+      this.ctx.owner.channel.removeListener('close', this.#onClose);
       this.#onClose = undefined;
     }
   }

@@ -189,7 +189,7 @@ async function pipe(ctx: Context<any>, body: ReadableStream<Uint8Array>, length:
     // The body stream errored after the head went out: the message can only be cut short
     // (RFC 9112 §8: the client sees an incomplete message, not a complete wrong one).
     done = true;
-    if (!out.closed) ctx.owner.socket.destroy();
+    if (!out.closed) ctx.owner.abort();
   }
 }
 

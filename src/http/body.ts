@@ -19,6 +19,8 @@ export interface BodyOwner {
 export const BODY_NONE = 0;
 export const BODY_LENGTH = 1;
 export const BODY_CHUNKED = 2;
+/** HTTP/2 DATA frames without Content-Length: the body ends with the stream (END_STREAM, RFC 9113 §8.1). */
+export const BODY_STREAM = 3;
 
 /** Unread bytes queued before the socket is paused. */
 const BODY_HIGH_WATER = 64 * 1024;

@@ -14,7 +14,7 @@ import { headerNameIs, headerValue } from './head/table.js';
 
 const EMPTY_HEAD = HeadResult.empty();
 
-export type HttpVersion = '1.0' | '1.1';
+export type HttpVersion = '1.0' | '1.1' | '2.0';
 
 /** What the request knows of the connection it came on. */
 export interface Peer {
@@ -22,6 +22,8 @@ export interface Peer {
   readonly remotePort: number | undefined;
   /** The connection is TLS (HTTPS, wss). */
   readonly secure: boolean;
+  /** True on an HTTP/2 stream (src/h2/: its head was rewritten as HTTP/1.1 for the parser). */
+  readonly http2?: boolean;
 }
 
 export class Request {
@@ -165,8 +167,14 @@ export class Request {
     return this.#query;
   }
 
+  /** '1.0', '1.1', or '2.0' for a request that came on an HTTP/2 stream (node:http2's name). */
+  get httpVersion(): HttpVersion {
+    return this.#peer.http2 === true ? '2.0' : this.#head.version === 10 ? '1.0' : '1.1';
+  }
+
+  /** The same as httpVersion. */
   get version(): HttpVersion {
-    return this.#head.version === 10 ? '1.0' : '1.1';
+    return this.httpVersion;
   }
 
   /** Whether the client asked to keep the connection (RFC 9112 §9.3). */

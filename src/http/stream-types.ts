@@ -1,6 +1,7 @@
 // Contracts between the HTTP core and the layers that take a connection over after the head:
 // streaming responses (SSE in src/sse.ts uses ctx.stream()) and protocol upgrades (src/ws/upgrade.ts).
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { TopicRegistry } from '../pubsub.js';
 
 /** A response whose body is written over time (chunked on HTTP/1.1, close-delimited on 1.0). */
@@ -63,8 +64,15 @@ export interface StreamServer {
   readonly openStreams: Set<Closable>;
 }
 
-/** What ctx.owner (the connection) gives the layers above the HTTP core: its socket and its server. */
+/** What ctx.owner (the connection, or the HTTP/2 stream) gives the layers above the HTTP core: its
+ *  socket and its server, how to notice the client left, and how to cut a response short. */
 export interface ServerLink {
+  /** The connection's socket (on HTTP/2 the session's, shared by all its streams). */
   readonly socket: Socket;
   readonly host: StreamServer;
+  /** Emits 'close' once this exchange's client is gone: the socket (HTTP/1.1), the stream (HTTP/2). */
+  readonly channel: Duplex;
+  /** Cut the response short: the client sees an incomplete message, never a complete wrong one
+   *  (HTTP/1.1: the socket is destroyed, RFC 9112 §8; HTTP/2: RST_STREAM, RFC 9113 §8.1). */
+  abort(): void;
 }

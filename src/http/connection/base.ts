@@ -1,15 +1,17 @@
 // What every job of a connection shares (src/http/connection/index.ts has the state diagram): the
-// socket and its host, the state, the pending input, the request in flight; and the socket plumbing
-// — shared listeners, read pausing (flow control), SO_KEEPALIVE, the sweeper tick and closing.
-// The jobs stack on this as small layers: ResponseWriter (writer.ts) → BodyReader (body.ts) →
-// Connection (index.ts: input and request framing).
+// socket, the state, the pending input; and the socket plumbing — shared listeners, read pausing
+// (flow control), SO_KEEPALIVE, the sweeper tick and closing. It stands on Exchange (exchange.ts:
+// the request in flight, dispatch and the chain's outcome, shared with HTTP/2 streams). The jobs
+// stack on this as small layers: ResponseWriter (writer.ts) → BodyReader (body.ts) → Connection
+// (index.ts: input and request framing).
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { Context } from '../../context.js';
-import { BODY_NONE, RequestBody } from '../body.js';
-import { Deadlines, T_LINGER, T_NONE } from './deadlines.js';
+import { T_LINGER, T_NONE } from './deadlines.js';
+import { EMPTY_BODY, Exchange } from './exchange.js';
 import type { ConnectionHost, HostedConnection } from './host.js';
 import { SocketOutput } from './output.js';
+
+export { EMPTY_BODY };
 
 export const S_HEAD = 0;
 export const S_BODY = 1;
@@ -25,9 +27,6 @@ export const P_PIPE = 4;
 /** After we end our side, how long the peer may keep the socket before we destroy it. */
 const LINGER_MS = 2_000;
 
-/** The body of a request without one (shared: it holds no state). */
-export const EMPTY_BODY = new RequestBody(null, BODY_NONE, 0);
-
 /** The socket property that leads a shared listener back to its connection. */
 const CONNECTION = Symbol('wasmlane.connection');
 type Linked = { [CONNECTION]: ConnectionBase };
@@ -37,22 +36,15 @@ export function destroyOnError(this: Socket): void {
   this.destroy();
 }
 
-export abstract class ConnectionBase extends Deadlines implements HostedConnection {
+export abstract class ConnectionBase extends Exchange implements HostedConnection {
   readonly socket: Socket;
-  /** The server that accepted this connection (SSE reaches topics and open streams through it). */
-  readonly host: ConnectionHost;
   protected readonly output: SocketOutput;
   protected state = S_HEAD;
   /** Unconsumed input (from pendPos): the rest of a chunk after a head or body. */
   protected pend: Buffer | null = null;
   protected pendPos = 0;
-  /** The request in flight (null between requests) and its body. */
-  protected ctx: Context | null = null;
-  protected body: RequestBody = EMPTY_BODY;
   protected paused = 0;
   protected peerEnded = false;
-  /** Requests started on this connection (close() gives a connection with none a grace). */
-  requestCount = 0;
   /** Peer: the socket is TLS (read once: a TLSSocket's `encrypted` is true from construction). */
   readonly secure: boolean;
   private remote: string | undefined | null = null;
@@ -61,9 +53,8 @@ export abstract class ConnectionBase extends Deadlines implements HostedConnecti
   private drainHooked = false;
 
   constructor(socket: Socket, host: ConnectionHost) {
-    super(host.requestConfig.requestTimeoutMs);
+    super(host);
     this.socket = socket;
-    this.host = host;
     this.output = new SocketOutput(socket);
     this.secure = (socket as TLSSocket).encrypted === true;
     // Shared listeners that find the connection on the socket: no closure per connection.
@@ -72,6 +63,16 @@ export abstract class ConnectionBase extends Deadlines implements HostedConnecti
     socket.on('end', ConnectionBase.#endListener);
     socket.on('error', ConnectionBase.#errorListener);
     socket.on('close', ConnectionBase.#closeListener);
+  }
+
+  /** ServerLink: on HTTP/1.1 the socket's 'close' means the client is gone. */
+  get channel(): Socket {
+    return this.socket;
+  }
+
+  /** ServerLink: cut the response short (RFC 9112 §8: the client sees an incomplete message). */
+  abort(): void {
+    this.socket.destroy();
   }
 
   /** A failed socket is closed; the error goes to the logger when the server has one. */

@@ -1,33 +1,17 @@
-// The body side of a connection: the route's body limit (413 before reading, RFC 9110 §15.5.14),
-// decoded bytes into the RequestBody (ChunkedSink), 100-continue when the handler starts reading
+// The body side of a connection: decoded bytes into the RequestBody (ChunkedSink) (the route's body
+// limit, 413 before reading, is the Exchange's: exchange.ts), 100-continue when the handler starts reading
 // (RFC 9110 §10.1.1), read backpressure while the handler does not consume, and failed bodies.
 // The framing itself (Content-Length slices, the chunked decoder) runs with the input, in index.ts.
 import * as abi from '../../abi.js';
-import type { Context } from '../../context.js';
 import { WasmlaneError } from '../../errors.js';
 import type { BodyOwner } from '../body.js';
 import type { ChunkedSink } from '../chunked/decoder.js';
-import { EMPTY_BODY, P_BODY } from './base.js';
+import { P_BODY } from './base.js';
 import { ResponseWriter } from './writer.js';
 
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 
 export abstract class BodyReader extends ResponseWriter implements BodyOwner, ChunkedSink {
-  /** Apply the route's body limit. False when the request was answered already (413). */
-  protected limitBody(ctx: Context, limit: number): boolean {
-    const body = this.body;
-    if (body === EMPTY_BODY) return true;
-    body.limit = limit;
-    if (body.received + body.remaining > limit) {
-      // A Content-Length over the limit is refused before reading the body (RFC 9110 §15.5.14);
-      // we close rather than read it, even when part of it is already here.
-      this.keepAlive = false;
-      this.respondError(ctx, new WasmlaneError('WL_BODY_TOO_LARGE', `${body.received + body.remaining} > ${limit} bytes`));
-      return false;
-    }
-    return true;
-  }
-
   /** ChunkedSink: decoded data spans go straight to the body. */
   data(buf: Uint8Array, start: number, end: number): void {
     this.body.push(buf, start, end);

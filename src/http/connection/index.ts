@@ -11,10 +11,11 @@
 // answered with one socket write (src/http/connection/output.ts).
 //
 // The jobs are layered (one file each, each a few hundred lines at most):
-//   base.ts    socket, state, pending input, flow control, sweeper tick, close   (ConnectionBase)
-//   writer.ts  responses, streams, error answers, keep-alive, upgrade hand-over  (ResponseWriter)
-//   body.ts    body limit, 100-continue, body backpressure and failures          (BodyReader)
-//   index.ts   input: head parsing, request framing, route, next request        (Connection)
+//   exchange.ts dispatch, routing, body limit, chain outcome, error answers     (Exchange; HTTP/2 too)
+//   base.ts     socket, state, pending input, flow control, sweeper tick, close  (ConnectionBase)
+//   writer.ts   responses, streams, keep-alive, upgrade hand-over                (ResponseWriter)
+//   body.ts     100-continue, body backpressure and failures                     (BodyReader)
+//   index.ts    input: head parsing, request framing, next request               (Connection)
 // The request path is straight: parse → Request → host.phaseFor(request) (pre-routing and response
 // middleware of the path) → pre-routing chain, if any → host.routeFor(request) (the frozen chain and
 // its limits, or an error answer) → run the chain → response middleware → write (writer.ts).
@@ -24,14 +25,11 @@ import * as abi from '../../abi.js';
 import { Context } from '../../context.js';
 import type { Params } from '../../context.js';
 import { WasmlaneError, errorFromAbi } from '../../errors.js';
-import { runChain } from '../../hooks.js';
-import { routeResponseSteps } from '../../phases.js';
 import { BODY_CHUNKED, BODY_LENGTH, RequestBody } from '../body.js';
 import type { ChunkedDecoder } from '../chunked/decoder.js';
 import type { HeadParser } from '../head/parser.js';
 import { HeadReader } from '../head/reader.js';
 import type { HeadResult } from '../head/result.js';
-import { refuseRequest } from '../refuse.js';
 import { Request } from '../request.js';
 import { EMPTY_BODY, P_PIPE, S_BODY, S_CLOSED, S_HEAD, S_WAIT } from './base.js';
 import { BodyReader } from './body.js';
@@ -172,47 +170,16 @@ export class Connection extends BodyReader {
     else this.arm(T_BODY, this.#host.requestConfig.readTimeoutMs);
     const ctx = new Context(request, this, NO_PARAMS);
     this.ctx = ctx;
-    const phase = this.#host.phaseFor(request);
-    this.responseSteps = phase.response;
-    if ((flags & abi.F_EXPECT_OTHER) !== 0 || request.methodId === abi.METHOD_CONNECT) {
-      const refused = refuseRequest(flags, request.methodId, body.complete);
-      if (refused !== null) {
-        this.keepAlive = false; // the body, if any, is never read: framing is lost
-        this.respondError(ctx, refused);
-        return;
-      }
-    }
-    // Body bytes that came with the head are queued now (the route's limit is applied in acceptBody).
+    const phase = this.enterPhase(ctx);
+    if (phase === null) return; // refused on its head (417, CONNECT with content)
+    // Body bytes that came with the head are queued now (the route's limit is applied in limitBody).
     const pend = this.pend;
     if (pend !== null && !body.complete) {
       this.pend = null;
       this.#feedBody(pend, this.pendPos);
     }
     if (ctx.finished) return;
-    if (phase.request.length !== 0) {
-      // Server and group request middleware, before routing: until the route's limit is known, a
-      // body such middleware reads is bounded by the largest limit of any route.
-      if (body !== EMPTY_BODY) body.limit = this.#host.maxBodySizeAny;
-      const ms = this.#host.requestConfig.handlerTimeoutMs;
-      if (ms > 0) this.armHandler(ms);
-      this.preRouting = true;
-      runChain(ctx, phase.request, 0);
-      return;
-    }
-    this.routeRequest(ctx);
-  }
-
-  /** Match the request and run its route's chain (or answer 404/405/501, 413). */
-  protected routeRequest(ctx: Context): void {
-    const routed = this.#host.routeFor(ctx.request);
-    const route = routed.route;
-    if (route === null) return this.respondError(ctx, routed.error!, routed.allow);
-    ctx.params = routed.params;
-    if (route.response.own.length !== 0) this.responseSteps = routeResponseSteps(route.response, this.#host.phaseFor(ctx.request));
-    if (!this.limitBody(ctx, route.maxBodySize)) return;
-    if (route.handlerTimeoutMs > 0) this.armHandler(route.handlerTimeoutMs);
-    else this.disarmHandler(); // a deadline armed for pre-routing middleware; 0 = off for this route
-    runChain(ctx, route.steps, 0);
+    this.dispatch(ctx, phase);
   }
 
   /** Body bytes from chunk[start..]; what is left after the body goes back to pend. */
@@ -299,15 +266,9 @@ export class Connection extends BodyReader {
       case T_LINGER:
         this.socket.destroy();
         return;
-      case T_HANDLER: {
-        // No response started in time (starting one disarms this deadline): 503 in the handler's
-        // stead, then close; what the handler does later finds ctx finished and is dropped.
-        const ctx = this.ctx;
-        if (ctx === null || ctx.finished || ctx.stream_ !== null) return;
-        this.keepAlive = false;
-        this.respondError(ctx, new WasmlaneError('WL_HANDLER_TIMEOUT', `${this.handlerMs} ms`));
-        return;
-      }
+      case T_HANDLER:
+        // No response started in time (starting one disarms this deadline): 503, then close.
+        return this.handlerTimedOut();
     }
   }
 

@@ -1,17 +1,10 @@
-// The response side of a connection: the chain's outcome (done, failed, error answers through the
-// onRequestError / onPanic hooks of ErrorAnswers), the response phase (response middleware on every
-// response, src/phases.ts), onResponse reporting, streamed responses, the keep-alive decision, and
-// the hand-over of the socket on upgrade. Responses leave in request order (one at a time, RFC 9112
-// §9.3.2), each as one corked write; pipelined ones of one input chunk share a write (output.ts).
-import type { Socket } from 'node:net';
+// The response side of a connection: writing responses (whole or streamed), the keep-alive decision,
+// and the hand-over of the socket on upgrade. The chain's outcome, error answers and the response
+// phase are the Exchange's (exchange.ts), shared with HTTP/2 streams. Responses leave in request
+// order (one at a time, RFC 9112 §9.3.2), each as one corked write; pipelined ones of one input
+// chunk share a write (output.ts).
 import * as abi from '../../abi.js';
-import type { ErrorAnswers } from '../../answers.js';
-import { PHASE_REQUEST, PHASE_RESPONSE } from '../../context.js';
-import type { BodyProducer, Context, ContextOwner } from '../../context.js';
-import { WasmlaneError } from '../../errors.js';
-import { runResponseChain } from '../../hooks.js';
-import type { Step } from '../../hooks.js';
-import type { Lifecycle } from '../../lifecycle.js';
+import type { Context } from '../../context.js';
 import { connectionLine, serializeHead, FRAME_CHUNKED, FRAME_CLOSE, FRAME_LENGTH, writeResponse } from '../response.js';
 import { ResponseStreamImpl } from '../response-stream.js';
 import type { StreamOwner } from '../response-stream.js';
@@ -19,156 +12,22 @@ import type { ResponseStream } from '../stream-types.js';
 import { statusHasNoBody } from '../status-lines.js';
 import { ConnectionBase, destroyOnError, P_WRITE, S_UPGRADED } from './base.js';
 import { T_NONE } from './deadlines.js';
-import type { ConnectionHost } from './host.js';
 
-const NO_STEPS: readonly Step<Context>[] = Object.freeze([]);
-
-export abstract class ResponseWriter extends ConnectionBase implements StreamOwner, ContextOwner {
-  protected readonly answers: ErrorAnswers;
-  protected readonly lifecycle: Lifecycle;
+export abstract class ResponseWriter extends ConnectionBase implements StreamOwner {
   protected keepAlive = true;
   protected http10 = false;
   /** A HEAD request: the response carries no body (RFC 9110 §9.3.2). */
   protected omitBody = false;
   protected continueSent = false;
   protected stream: ResponseStreamImpl | null = null;
-  /** The response middleware of the request in flight (its path's phase, then its route's own). */
-  protected responseSteps: readonly Step<Context>[] = NO_STEPS;
-  /** The pre-routing chain is running: when it ends without Reject, the request is routed. */
-  protected preRouting = false;
-  /** performance.now() when the request started; taken only when responses are reported. */
-  protected startedAt = 0;
-  #connectionId = 0;
   #streamFrom = 0;
-
-  constructor(socket: Socket, host: ConnectionHost) {
-    super(socket, host);
-    this.answers = host.answers;
-    this.lifecycle = host.lifecycle;
-  }
 
   /** The response is done and the body read: go on with the next request (or wait for one). */
   protected abstract next(): void;
 
-  /** Pre-routing middleware let the request through: route it and run its chain (index.ts). */
-  protected abstract routeRequest(ctx: Context): void;
-
-  /** ContextOwner: the request chain (pre-routing, or route middleware and handler) is over. */
-  chainDone(ctx: Context, rejected: boolean): void {
-    if (ctx.finished || ctx !== this.ctx || ctx.phase !== PHASE_REQUEST) return;
-    try {
-      if (this.preRouting) {
-        this.preRouting = false;
-        if (!rejected) return this.routeRequest(ctx);
-      }
-      this.respond(ctx);
-    } catch (error) {
-      this.fatal(error); // also called from promise callbacks: never leave a rejection unhandled
-    }
-  }
-
-  /** ContextOwner: a step threw or rejected. */
-  chainFailed(ctx: Context, error: unknown): void {
-    if (ctx.finished || ctx !== this.ctx || ctx.phase !== PHASE_REQUEST) return;
-    this.preRouting = false;
-    if (ctx.stream_ !== null) {
-      // The head is on the wire: no way to turn this into an error response. Report it (a silent
-      // destroy hides bugs such as a response middleware setting a field after ctx.stream()).
-      this.answers.reportPanic(ctx, error);
-      this.socket.destroy();
-      return;
-    }
-    try {
-      if (error instanceof WasmlaneError && error.status !== undefined && error.code !== 'WL_HANDLER_PANIC'
-        && error.code !== 'WL_INVALID_RESPONSE_HEADER' && error.code !== 'WL_RESPONSE_ALREADY_SENT') {
-        // A coded client error surfaced through the handler (body too large, invalid JSON, timeout).
-        this.respondError(ctx, error);
-        return;
-      }
-      ctx.error = error;
-      this.answers.fillPanic(ctx, error);
-      this.respond(ctx);
-    } catch (failure) {
-      this.fatal(failure);
-    }
-  }
-
-  /** Answer with an error (onRequestError hooks may customise it), then the response phase. */
-  respondError(ctx: Context, error: WasmlaneError, allow?: string): void {
-    if (ctx.finished) return;
-    this.preRouting = false;
-    ctx.error = error;
-    this.answers.fillError(ctx, error, allow);
-    // Response middleware that failed to finish in time (or a body that failed meanwhile) has had
-    // its turn: the error answer goes out as it is.
-    if (ctx.phase === PHASE_RESPONSE) this.#send(ctx);
-    else this.respond(ctx);
-  }
-
-  /** The response phase: response middleware (every response goes through it once), then the write. */
-  protected respond(ctx: Context): void {
-    ctx.phase = PHASE_RESPONSE;
-    const steps = this.responseSteps;
-    if (steps.length === 0) return this.#send(ctx);
-    runResponseChain(ctx, steps, 0);
-  }
-
-  /** ContextOwner: the response middleware is over. */
-  responseDone(ctx: Context): void {
-    if (ctx.finished || ctx !== this.ctx) return;
-    this.#send(ctx);
-  }
-
-  /** ContextOwner: a response middleware threw: contained, the response as it stands goes out once
-   *  (a stream whose head is already out is cut, as a failing request step does). */
-  responseFailed(ctx: Context, error: unknown): void {
-    if (ctx.finished || ctx !== this.ctx) return;
-    this.answers.reportPanic(ctx, error);
-    if (ctx.stream_ !== null) {
-      this.socket.destroy();
-      return;
-    }
-    this.#send(ctx);
-  }
-
-  #send(ctx: Context): void {
-    try {
-      if (ctx.stream_ !== null) return; // the stream's end() finishes the response
-      const deferred = ctx.takeDeferred();
-      if (deferred !== null) return this.#startDeferred(ctx, deferred);
-      this.flush(ctx);
-    } catch (error) {
-      this.fatal(error);
-    }
-  }
-
-  /** ctx.sendStream(): the head goes out now (after response middleware), then produce() writes. */
-  #startDeferred(ctx: Context, deferred: { readonly length: number; readonly produce: BodyProducer }): void {
-    try {
-      const stream = this.startStream(ctx, deferred.length);
-      ctx.stream_ = stream;
-      deferred.produce(stream);
-    } catch (error) {
-      if (ctx.finished) return;
-      if (ctx.stream_ !== null) {
-        this.answers.reportPanic(ctx, error);
-        this.socket.destroy();
-        return;
-      }
-      ctx.error = error;
-      this.answers.fillPanic(ctx, error);
-      this.flush(ctx);
-    }
-  }
-
-  /** onResponse hooks and the log line (lifecycle.timed only). */
-  #report(ctx: Context, bytes: number): void {
-    try {
-      if (this.#connectionId === 0) this.#connectionId = this.lifecycle.nextConnectionId();
-      this.lifecycle.responded(ctx, ctx.response.status, bytes, this.startedAt, this.#connectionId, this.requestCount);
-    } catch (error) {
-      this.lifecycle.failed('response report failed', error);
-    }
+  /** Exchange: the body is not read; the connection closes after the response (framing is lost). */
+  protected refuseBody(): void {
+    this.keepAlive = false;
   }
 
   /** ContextOwner: ctx.stream(). */
@@ -200,7 +59,7 @@ export abstract class ResponseWriter extends ConnectionBase implements StreamOwn
     if (stream !== this.stream || ctx === null) return;
     this.stream = null;
     ctx.finished = true;
-    if (this.lifecycle.timed) this.#report(ctx, (this.socket.bytesWritten ?? 0) - this.#streamFrom);
+    if (this.lifecycle.timed) this.report(ctx, (this.socket.bytesWritten ?? 0) - this.#streamFrom);
     this.finished();
   }
 
@@ -223,7 +82,7 @@ export abstract class ResponseWriter extends ConnectionBase implements StreamOwn
     this.output.batchStart(); // head and body in one write even outside a pipelined batch
     const bytes = writeResponse(this.output, ctx.response, this.omitBody, connectionLine(this.keepAlive, this.http10, ctx.response.connection));
     this.output.batchEnd();
-    if (this.lifecycle.timed) this.#report(ctx, bytes);
+    if (this.lifecycle.timed) this.report(ctx, bytes);
     this.finished();
   }
 
