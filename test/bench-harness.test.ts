@@ -234,11 +234,13 @@ describe('load harness against real servers (127.0.0.1)', () => {
     const pipelined = WORKLOADS.find((w: AnyModule) => w.id === 'pipelined');
     for (const tool of wrkAvailable() ? ['autocannon', 'wrk'] : ['autocannon']) {
       const result = await runLoadgen(
-        { port: raw.port, workload: { ...pipelined, connections: 2 }, warmupS: 0, durationS: 1, tool },
+        { port: raw.port, pid: raw.pid, workload: { ...pipelined, connections: 2 }, warmupS: 0, durationS: 1, tool },
         { taskset: null, core: null, timeoutMs: 15_000 },
       );
       expect(result.tool).toBe(tool);
       expect(result.requests).toBeGreaterThan(0);
+      // The server's CPU time over the run, per request (from /proc/<pid>/stat; Linux).
+      if (process.platform === 'linux') expect(result.cpuUsPerRequest).toBeGreaterThanOrEqual(0);
       expect(result.errors + result.non2xx + result.timeouts).toBe(0);
     }
   });

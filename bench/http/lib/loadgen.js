@@ -3,8 +3,11 @@
 //
 //   node bench/http/lib/loadgen.js '<json>'   → prints one JSON result line on stdout
 // input: {port, workload: {method, path, headers, body, connections, pipelining, close},
-//         warmupS, durationS}
-// output: {rps, requests, durationS, p50, p99, errors, non2xx, timeouts, tool}
+//         warmupS, durationS, pid?}
+// output: {rps, requests, durationS, p50, p99, errors, non2xx, timeouts, tool, cpuUsPerRequest?}
+// With `pid` (the server's), the server's CPU time (utime + stime from /proc/<pid>/stat) over the
+// measured run is divided by the requests answered: steadier than req/s on a shared machine, where
+// time other processes take from the server's core lowers req/s but not the CPU each request costs.
 // Latencies are in milliseconds. autocannon records whole milliseconds (its histogram's unit), so
 // sub-millisecond p50s print as 0–1 ms; wrk and the close loop measure microseconds.
 //
@@ -12,6 +15,8 @@
 // saturates its own core before a fast server saturates its core, so autocannon's figures cap
 // around its own ceiling; BENCH_LOADGEN=autocannon forces autocannon (then Connection: close runs
 // on the close loop, see close-loop.js). Without wrk, autocannon is used.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { closeLoop, summarizeLatencies } from './close-loop.js';
 import { runWrk, wrkAvailable } from './wrk.js';
@@ -42,8 +47,7 @@ function cannon(port, w, durationS) {
   });
 }
 
-async function runAutocannon(port, w, warmupS, durationS) {
-  if (warmupS > 0) await cannon(port, w, warmupS);
+async function runAutocannon(port, w, durationS) {
   const r = await cannon(port, w, durationS);
   const durationSec = r.duration || durationS;
   return {
@@ -59,10 +63,9 @@ async function runAutocannon(port, w, warmupS, durationS) {
   };
 }
 
-async function runCloseLoop(port, w, warmupS, durationS) {
+async function runCloseLoop(port, w, durationS) {
   const request = buildRequest(port, w);
   const o = { port, request, connections: w.connections };
-  if (warmupS > 0) await closeLoop({ ...o, durationMs: warmupS * 1000 });
   const r = await closeLoop({ ...o, durationMs: durationS * 1000 });
   const { p50, p99 } = summarizeLatencies(r.latenciesMs);
   return {
@@ -89,11 +92,41 @@ export function chooseTool(env = process.env) {
   throw new Error(`BENCH_LOADGEN must be auto, wrk or autocannon (got ${wanted})`);
 }
 
-export async function generateLoad({ port, workload, warmupS, durationS, tool = chooseTool() }) {
-  if (tool === 'wrk') return runWrk(port, workload, warmupS, durationS);
-  return workload.close
-    ? runCloseLoop(port, workload, warmupS, durationS)
-    : runAutocannon(port, workload, warmupS, durationS);
+/** CPU time (utime + stime) of process `pid` in clock ticks, or null when it cannot be read. */
+function cpuTicks(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // fields 14 and 15 of proc(5)
+  } catch {
+    return null;
+  }
+}
+
+let ticksPerSecond;
+function clockTicks() {
+  if (ticksPerSecond === undefined) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+  return ticksPerSecond;
+}
+
+function runTool(tool, port, workload, durationS) {
+  if (tool === 'wrk') return runWrk(port, workload, durationS);
+  return workload.close ? runCloseLoop(port, workload, durationS) : runAutocannon(port, workload, durationS);
+}
+
+export async function generateLoad({ port, workload, warmupS, durationS, pid, tool = chooseTool() }) {
+  if (warmupS > 0) await runTool(tool, port, workload, warmupS); // discarded
+  const before = pid == null ? null : cpuTicks(pid);
+  const result = await runTool(tool, port, workload, durationS);
+  const after = before == null ? null : cpuTicks(pid);
+  if (after != null && result.requests > 0) result.cpuUsPerRequest = ((after - before) * 1e6) / clockTicks() / result.requests;
+  return result;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

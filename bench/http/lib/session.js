@@ -40,6 +40,7 @@ function summarize(server, w, runs, check) {
     rps: median(runs.map((x) => x.rps)),
     p50: median(runs.map((x) => x.p50)),
     p99: median(runs.map((x) => x.p99)),
+    cpuUsPerRequest: median(runs.map((x) => x.cpuUsPerRequest)),
     errors: runs.reduce((s, x) => s + (x.errors ?? 0) + (x.timeouts ?? 0), 0),
     non2xx: runs.reduce((s, x) => s + (x.non2xx ?? 0), 0),
     responseHeaders: check.headerCount,
@@ -79,12 +80,16 @@ export async function runSession(servers, workloads, o) {
           if (errors.has(k)) continue;
           try {
             const r = await runLoadgen(
-              { port: instance.port, workload: w, warmupS: o.warmupS, durationS: o.durationS },
+              { port: instance.port, pid: instance.pid, workload: w, warmupS: o.warmupS, durationS: o.durationS },
               { taskset: o.taskset, core: o.loadCore, timeoutMs: (o.warmupS + o.durationS) * 1000 + 60_000 },
             );
             runs.set(k, [...(runs.get(k) ?? []), r]);
             const bad = r.errors || r.non2xx || r.timeouts ? `  errors ${r.errors} non-2xx ${r.non2xx} timeouts ${r.timeouts}` : '';
-            console.log(`  ${w.id.padEnd(12)} ${server.label.padEnd(22)} ${fmtNumber(r.rps).padStart(9)} req/s  p50 ${fmtMs(r.p50)} ms  p99 ${fmtMs(r.p99)} ms${bad}`);
+            // The share of its core the server used: well below 100% means the load generator (or
+            // other work on the machine) held it back, and req/s says little about the server.
+            const cpu = r.cpuUsPerRequest == null ? ''
+              : `  cpu ${r.cpuUsPerRequest.toFixed(2)} µs/req (${Math.round((r.rps * r.cpuUsPerRequest) / 1e4)}% of a core)`;
+            console.log(`  ${w.id.padEnd(12)} ${server.label.padEnd(26)} ${fmtNumber(r.rps).padStart(9)} req/s  p50 ${fmtMs(r.p50)} ms  p99 ${fmtMs(r.p99)} ms${cpu}${bad}`);
           } catch (err) {
             errors.set(k, 'load generator failed');
             console.log(`  ${server.label} / ${w.id}: load generator failed — ${String(err.message).split('\n')[0]}`);

@@ -60,13 +60,12 @@ function wrkOnce(url, script, connections, seconds) {
   });
 }
 
-export async function runWrk(port, w, warmupS, durationS) {
+export async function runWrk(port, w, durationS) {
   const dir = mkdtempSync(path.join(tmpdir(), 'wasmlane-wrk-'));
   try {
     const script = path.join(dir, 'workload.lua');
     writeFileSync(script, wrkScript(w));
     const url = `http://127.0.0.1:${port}${w.path}`;
-    if (warmupS > 0) await wrkOnce(url, script, w.connections, warmupS);
     const r = await wrkOnce(url, script, w.connections, durationS);
     const durationSec = r.duration_us / 1e6;
     // wrk's summary.requests counts every complete response; errors.status counts status > 399.
