@@ -78,7 +78,8 @@ export function fetchHandler(handler: FetchHandler): (ctx: Context<any>) => void
 
 async function finish(ctx: Context<any>, request: LazyRequest, result: PromiseLike<Response>): Promise<void> {
   try {
-    await writeFetchResponse(ctx, checkResponse(await result));
+    const written = writeFetchResponse(ctx, checkResponse(await result));
+    if (written !== undefined) await written; // a whole body was written: no further turn
   } finally {
     request.release();
   }

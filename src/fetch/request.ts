@@ -21,6 +21,9 @@ export const NativeRequest: typeof Request = globalThis.Request;
 
 const NULL_BODY_METHODS = new Set(['GET', 'HEAD']);
 
+/** Fetch's "UTF-8 decode" (a leading BOM is dropped); one instance: decode() without `stream` keeps no state. */
+const UTF8 = new TextDecoder();
+
 export class LazyRequest {
   /** @internal */
   readonly ctx: Context<any>;
@@ -102,7 +105,7 @@ export class LazyRequest {
   }
 
   async text(): Promise<string> {
-    return new TextDecoder().decode(await this.bytes());
+    return UTF8.decode(await this.bytes());
   }
 
   async json(): Promise<any> {

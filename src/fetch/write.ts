@@ -28,11 +28,16 @@ export function writeFetchResponse(ctx: Context<any>, response: Response): void 
   }
   const fast = fastParts(response);
   if (fast !== undefined) {
-    ctx.status(fast.status);
+    if (ctx.response.status !== fast.status) ctx.status(fast.status); // validated by FetchResponse
     const body = fast.body;
     const text = typeof body === 'string';
     const length = fast.headers === undefined ? undefined : applyHeaders(ctx, fast.headers);
-    if (text && !ctx.response.hasContentType) ctx.header('content-type', DEFAULT_TEXT_TYPE);
+    if (text && !ctx.response.hasContentType) {
+      // What the native Response adds to a string body (Fetch §5.5 "extract a body"); a constant, so
+      // set as ctx.json() sets its type, without the per-call field checks.
+      ctx.response.setTrusted('content-type', DEFAULT_TEXT_TYPE, false);
+      ctx.response.hasContentType = true;
+    }
     if (body === null && fast.headLength !== undefined && ctx.request.methodId === abi.METHOD_HEAD) {
       // RFC 9110 §9.3.2 / §8.6: a HEAD response may carry the Content-Length the GET would have.
       ctx.stream(undefined, undefined, { length: fast.headLength }).end();
@@ -73,18 +78,36 @@ function applyHeaders(ctx: Context<any>, init: HeadersLike): number | undefined 
       if (name === 'content-length') length = value;
       else ctx.appendHeader(name, value);
     }
-  } else {
+  } else if (Array.isArray(init)) {
     // Pairs may repeat a name: combine them as Headers would (one line, ", "), Set-Cookie apart.
-    const pairs = Array.isArray(init) ? new Headers(init) : null;
-    if (pairs !== null) return applyHeaders(ctx, pairs);
-    for (const name in init) {
-      const value = (init as Record<string, string>)[name]!;
-      if (name.length === 14 && name.toLowerCase() === 'content-length') length = value;
-      else ctx.appendHeader(name, value);
+    return applyHeaders(ctx, new Headers(init));
+  } else {
+    // A record of one string field (hono's c.json(), c.html(): hono builds Headers itself for more)
+    // is set as it is. Anything else goes through Headers, as in the platform Response, which orders
+    // fields by name, combines names that differ in case and trims values (Fetch §2.2.2, §5.2), so
+    // both put the same bytes on the wire.
+    let name: string | undefined;
+    for (const key in init) {
+      if (name !== undefined) return applyHeaders(ctx, new Headers(init));
+      name = key;
     }
+    if (name === undefined) return undefined;
+    const value = (init as Record<string, unknown>)[name];
+    if (typeof value !== 'string' || !isNormalized(value)) return applyHeaders(ctx, new Headers(init));
+    if (name.length === 14 && name.toLowerCase() === 'content-length') length = value;
+    else ctx.appendHeader(name, value);
   }
   if (length === undefined || !/^\d{1,15}$/.test(length)) return undefined;
   return Number(length);
+}
+
+/** No leading or trailing HTTP whitespace (HTAB, LF, CR, SP): what Headers would store unchanged. */
+function isNormalized(value: string): boolean {
+  if (value === '') return true;
+  const first = value.charCodeAt(0);
+  const last = value.charCodeAt(value.length - 1);
+  return first !== 0x20 && first !== 0x09 && first !== 0x0a && first !== 0x0d
+    && last !== 0x20 && last !== 0x09 && last !== 0x0a && last !== 0x0d;
 }
 
 // --- native Response internals (read-only, feature-detected) -------------------------------------

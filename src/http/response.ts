@@ -13,13 +13,21 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[\r\n\0]/;
 const NON_ASCII = /[^\x00-\x7f]/;
 const NOT_LATIN1 = /[^\x00-\xff]/;
+// A value of HTAB, SP and visible ASCII only needs none of the three checks above (one test, not three).
+const PLAIN_VALUE = /^[\t\x20-\x7e]*$/;
+
+/** Field names already checked, with their lower-case form: handlers set the same few names over and
+ *  over (Content-Type, Cache-Control …), so each is checked and lower-cased once. Bounded. */
+const checkedNames = new Map<string, string>();
+const CHECKED_NAMES_MAX = 256;
 
 export type ResponseBody = string | Uint8Array | null;
 
 const DEFAULT_TEXT_TYPE = 'content-type: text/plain; charset=utf-8\r\n';
 
 // Heads of plain 200 responses with a short string body and no fields set (the hello-world shape),
-// by body length, for keep-alive ('') and close: built once per Date second instead of per response.
+// by body length, for keep-alive ('') and close: built once per Date second instead of per response
+// (the head is ~8 joined strings; writing it flattens them again).
 const PLAIN_MAX_LENGTH = 256;
 const CLOSE_LINE = 'connection: close\r\n';
 const plainKeepAlive: string[] = new Array<string>(PLAIN_MAX_LENGTH).fill('');
@@ -41,16 +49,41 @@ function joinPlain(head: string, body: string): string {
   return lastJoined;
 }
 
-function plainHead(state: ResponseState, length: number, connection: string): string {
+// The same for 200 keep-alive responses whose one field is Content-Type (ctx.json(), ctx.html(), a
+// fetch handler's c.text() / c.json()), by type and body length, for a few types.
+const TYPED_MAX_TYPES = 16;
+const typedHeads = new Map<string, string[]>();
+
+/** Drop the cached heads when the Date second changed. */
+function refreshHeads(): void {
   const date = dateLine();
   if (date !== plainDate) {
     plainDate = date;
     plainKeepAlive.fill('');
     plainClose.fill('');
+    typedHeads.clear();
   }
+}
+
+function plainHead(state: ResponseState, length: number, connection: string): string {
+  refreshHeads();
   const heads = connection === '' ? plainKeepAlive : plainClose;
   let head = heads[length]!;
   if (head === '') head = heads[length] = serializeHead(state, FRAME_LENGTH, length, connection, DEFAULT_TEXT_TYPE);
+  return head;
+}
+
+/** The cached head of `state` (200, only `content-type: type`, keep-alive), or '' past TYPED_MAX_TYPES. */
+function typedHead(state: ResponseState, type: string, length: number): string {
+  refreshHeads();
+  let heads = typedHeads.get(type);
+  if (heads === undefined) {
+    if (typedHeads.size >= TYPED_MAX_TYPES) return '';
+    heads = new Array<string>(PLAIN_MAX_LENGTH).fill('');
+    typedHeads.set(type, heads);
+  }
+  let head = heads[length]!;
+  if (head === '') head = heads[length] = serializeHead(state, FRAME_LENGTH, length, '');
   return head;
 }
 
@@ -95,11 +128,16 @@ export class ResponseState {
 
   /** Set (replace) or append a field; framing fields are reserved to the server. */
   set(name: string, value: string | number, append: boolean): void {
-    checkHeaderName(name);
+    let lower = checkedNames.get(name);
+    if (lower === undefined) {
+      checkHeaderName(name);
+      lower = name.toLowerCase();
+      if (checkedNames.size < CHECKED_NAMES_MAX) checkedNames.set(name, lower);
+    }
     const text = typeof value === 'number' ? String(value) : value;
     if (typeof text !== 'string') throw new WasmlaneError('WL_INVALID_RESPONSE_HEADER', `value of ${name} is not a string`);
-    checkHeaderValue(name, text);
-    const lower = name.toLowerCase();
+    const plain = PLAIN_VALUE.test(text);
+    if (!plain) checkHeaderValue(name, text);
     switch (lower) {
       case 'content-length':
       case 'transfer-encoding':
@@ -116,7 +154,7 @@ export class ResponseState {
         this.hasContentType = true;
         break;
     }
-    if (NON_ASCII.test(text)) this.nonAscii = true;
+    if (!plain && NON_ASCII.test(text)) this.nonAscii = true;
     this.setTrusted(lower, text, append);
   }
 
@@ -195,13 +233,21 @@ export function writeResponse(out: ResponseOutput, state: ResponseState, omitBod
     const length = body.length === 0 ? 0 : Buffer.byteLength(body);
     // UTF-8 length equals the string length only when every char is ASCII: then latin1 can write it.
     const ascii = length === body.length;
-    if (state.status === 200 && state.fields === null && !state.hasDate && length < PLAIN_MAX_LENGTH
-      && (connection === '' || connection === CLOSE_LINE)) {
-      // The hello-world shape: cached head (no fields, so nonAscii is false).
-      const head = plainHead(state, length, connection);
-      if (omitBody || length === 0) out.text(head, true);
-      else out.text(joinPlain(head, body), ascii);
-      return head.length + (omitBody ? 0 : length);
+    if (state.status === 200 && !state.hasDate && length < PLAIN_MAX_LENGTH) {
+      // The hello-world shape (no fields) and the one-Content-Type shape: a cached head.
+      const fields = state.fields;
+      let head = '';
+      if (fields === null) {
+        if (connection === '' || connection === CLOSE_LINE) head = plainHead(state, length, connection);
+      } else if (fields.length === 2 && fields[0] === 'content-type' && state.hasContentType && !state.nonAscii
+        && connection === '') {
+        head = typedHead(state, fields[1]!, length);
+      }
+      if (head !== '') {
+        if (omitBody || length === 0) out.text(head, true);
+        else out.text(joinPlain(head, body), ascii);
+        return head.length + (omitBody ? 0 : length);
+      }
     }
     const head = serializeHead(state, FRAME_LENGTH, length, connection, state.hasContentType ? '' : DEFAULT_TEXT_TYPE);
     if (!state.nonAscii) {

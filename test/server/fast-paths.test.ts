@@ -1,6 +1,8 @@
 // The performance shortcuts of the hot path give byte-for-byte the same answers as the general path:
 // the request-target cache (colliding and repeated targets), the cached head of plain 200 text
-// responses (keep-alive, close, HEAD, HTTP/1.0), and the per-request header slots.
+// responses (keep-alive, close, HEAD, HTTP/1.0), the cached head of 200 responses whose one field is
+// Content-Type (more types than the cache holds, lengths, non-ASCII types, other statuses and fields),
+// the cache of checked field names (checks still apply to every value), and the per-request header slots.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ENGINES, exchange, start } from './helpers.js';
 import type { Running } from './helpers.js';
@@ -60,6 +62,61 @@ describe.each(ENGINES)('hot-path shortcuts (%s)', (engine) => {
       expect(fieldsWithoutDate(plain.slice(0, plain.indexOf('\r\n\r\n')))).toEqual(fieldsWithoutDate(general.slice(0, general.indexOf('\r\n\r\n'))));
       expect(plain.slice(plain.indexOf('\r\n\r\n'))).toBe(general.slice(general.indexOf('\r\n\r\n')));
       expect(plain).toMatch(/\r\ndate: [A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT\r\n/);
+    }
+  });
+
+  it('writes the cached one-Content-Type head exactly like the general head, past the cache\'s size', async () => {
+    // 24 types (the cache keeps 16), two lengths each, every response pipelined on one connection;
+    // the last cases leave the cached shape (another status, a second field, a latin1 type, a big body).
+    const cases: { path: string; status: number; fields: string[]; body: string }[] = [];
+    for (let t = 0; t < 24; t++) {
+      for (const body of ['{}', `{"n":"${'x'.repeat(t * 7)}"}`]) {
+        cases.push({ path: `/t${t}/${body.length}`, status: 200, fields: [`content-type: application/x-t${t}`], body });
+      }
+    }
+    cases.push({ path: '/created', status: 201, fields: ['content-type: application/json'], body: '{"a":1}' });
+    cases.push({ path: '/two', status: 200, fields: ['content-type: application/json', 'x-more: 1'], body: '{"a":2}' });
+    cases.push({ path: '/latin1', status: 200, fields: ['content-type: text/caf\xe9'], body: 'é' });
+    cases.push({ path: '/big', status: 200, fields: ['content-type: application/json'], body: `"${'y'.repeat(300)}"` });
+    running = await start((s) => {
+      for (const c of cases) {
+        s.get(c.path, (ctx) => {
+          if (c.status !== 200) ctx.status(c.status);
+          for (const line of c.fields) {
+            const [name, value] = line.split(': ') as [string, string];
+            ctx.header(name === 'content-type' ? 'Content-Type' : name, value);
+          }
+          ctx.send(c.body);
+        });
+      }
+    }, { engine });
+    const requests = cases.map((c) => `GET ${c.path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    const { text } = await exchange(running.port, [requests.join('')], { until: (t) => t.includes(`"${'y'.repeat(300)}"`), timeoutMs: 5000 });
+    const responses = text.split(/(?=HTTP\/1\.1 \d{3} )/);
+    expect(responses).toHaveLength(cases.length);
+    cases.forEach((c, i) => {
+      const r = responses[i]!;
+      const end = r.indexOf('\r\n\r\n');
+      const bodyBytes = Buffer.from(c.body, 'utf8');
+      expect(r.slice(0, r.indexOf('\r\n'))).toBe(`HTTP/1.1 ${c.status} ${c.status === 200 ? 'OK' : 'Created'}`);
+      expect(fieldsWithoutDate(r.slice(0, end))).toEqual([...c.fields, `content-length: ${bodyBytes.length}`]);
+      expect(Buffer.from(r.slice(end + 4), 'latin1')).toEqual(bodyBytes); // the body's UTF-8 bytes
+      expect(r).toMatch(/\r\ndate: [A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT\r\n/);
+    });
+  });
+
+  it('checks every field value, also under a name it has checked before', async () => {
+    running = await start((s) => {
+      s.get('/ok', (ctx) => ctx.header('X-Seen', 'a\tb').header('X-Ctl', 'a\x01b').send('ok'));
+      s.get('/crlf', (ctx) => ctx.header('X-Seen', 'a\r\nx-injected: 1').send('no'));
+      s.get('/name', (ctx) => ctx.header('X-Seen', 'a').header('X Seen', 'b').send('no'));
+    }, { engine });
+    const ok = await exchange(running.port, ['GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'], { timeoutMs: 2000 });
+    expect(ok.text).toContain('\r\nx-seen: a\tb\r\nx-ctl: a\x01b\r\n');
+    for (const path of ['/crlf', '/name']) {
+      const bad = await exchange(running.port, [`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`], { timeoutMs: 2000 });
+      expect(bad.text.startsWith('HTTP/1.1 500 ')).toBe(true);
+      expect(bad.text).not.toContain('x-injected');
     }
   });
 

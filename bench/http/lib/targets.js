@@ -9,6 +9,11 @@ export const HTTP_TARGETS = [
   { label: 'POST 1 KiB echo', where: { workload: 'echo' }, server: 'wasmlane-wasm', vs: 'node-http', goal: 2, metric: 'cpu', sense: 'gain' },
   { label: '16 KiB upload', where: { workload: 'upload-16k' }, server: 'wasmlane-wasm', vs: 'node-http', goal: 1.5, metric: 'cpu', sense: 'gain' },
   { label: '1 MiB chunked upload', where: { workload: 'upload-1m-chunked' }, server: 'wasmlane-wasm', vs: 'node-http', goal: 1.5, metric: 'cpu', sense: 'gain' },
+  // Issue 10: the same hono app (lib/hono-app.js) on wasmlane's serve() and on @hono/node-server.
+  { label: 'hono hello', where: { workload: 'hello' }, server: 'hono-wasmlane', vs: 'hono-node-server', goal: 1.5, metric: 'rate' },
+  { label: 'hono hello', where: { workload: 'hello' }, server: 'hono-wasmlane', vs: 'hono-node-server', goal: 1.5, metric: 'cpu', sense: 'gain' },
+  { label: 'hono JSON', where: { workload: 'users' }, server: 'hono-wasmlane', vs: 'hono-node-server', goal: 1.5, metric: 'rate' },
+  { label: 'hono JSON', where: { workload: 'users' }, server: 'hono-wasmlane', vs: 'hono-node-server', goal: 1.5, metric: 'cpu', sense: 'gain' },
 ];
 
 /** Row fields the target evaluator reads. */

@@ -65,7 +65,7 @@ export const SERVERS = [
   { id: 'node-http', label: 'node:http', script: 'node-http.js', baseline: true, tls: true, tlsLabel: 'node:https' },
   { id: 'fastify', label: 'fastify', script: 'fastify.js' },
   // The same hono app (lib/hono-app.js) on wasmlane's fetch adapter and on @hono/node-server.
-  { id: 'hono-wasmlane', label: 'hono on wasmlane (serve)', script: 'hono-wasmlane.js' },
+  { id: 'hono-wasmlane', label: 'hono on wasmlane (serve)', script: 'hono-wasmlane.js', wasmlane: true },
   { id: 'hono-node-server', label: 'hono on @hono/node-server', script: 'hono-node-server.js' },
   // The ceiling answers every head with the hello response: it measures transport, not routes.
   { id: 'raw', label: 'raw net ceiling', script: 'raw.js', ceiling: true },
