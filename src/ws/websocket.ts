@@ -3,9 +3,10 @@
 // frames, and runs the closing handshake (RFC 6455 §5.5.1, §7), the heartbeat and write backpressure.
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import { Receiver } from './receiver.js';
+import type { Receiver } from './receiver.js';
 import { Heartbeat } from './heartbeat.js';
-import { Flow } from './flow.js';
+import type { Flow } from './flow.js';
+import { buildLayers } from './layers.js';
 import type { UpgradeVerdict, WebSocketInit } from './websocket-types.js';
 import type { UpgradeRequest } from '../http/stream-types.js';
 import { WasmlaneError } from '../errors.js';
@@ -13,12 +14,11 @@ import { checkUserClose, closePayload } from './close-codes.js';
 import type { ResolvedWebSocketOptions } from './options.js';
 import type { EngineKind } from '../wasm/instance.js';
 import { toPayload, type PublishedMessage, type TopicRegistry, type TopicSubscriber } from '../pubsub.js';
-import { OP_BINARY, OP_CLOSE, OP_PING, OP_TEXT, FrameWriter } from './wire.js';
+import { OP_BINARY, OP_CLOSE, OP_PING, OP_TEXT, type FrameWriter } from './wire.js';
 import { CLOSED, CLOSING, CONNECTING, OPEN, type WebSocketEvents, type WebSocketListener } from './events.js';
 
 export type { WebSocketInit, UpgradeVerdict } from './websocket-types.js';
 export type { WebSocketEvents, WebSocketListener } from './events.js';
-
 
 const EMPTY = Buffer.alloc(0);
 
@@ -96,33 +96,15 @@ export class WebSocket<D = unknown> extends EventEmitter implements TopicSubscri
     this.registry = init.registry;
     this.data = init.data as D;
     this.remoteAddress = init.socket.remoteAddress;
-    const p = init.deflateParams;
-    this.writer = new FrameWriter(init.socket, {
-      mask: !init.isServer,
-      deflater: init.deflater,
-      deflateOptions: this.options.perMessageDeflate,
-      sharedDeflateBits: init.isServer && p?.serverNoContextTakeover === true ? p.serverMaxWindowBits : undefined,
-      engine: init.engine,
-    }, () => this.onSocketDrain());
-    this.flow = new Flow(init.socket, this.writer, this.options.maxBufferedAmount, this.options.maxPendingPongs,
-      () => this.closeForPolicy('WL_WS_TOO_MANY_PENDING_PONGS', 'too many pending pongs'), () => this.receiver.queuedBytes);
-    this.receiver = new Receiver(
-      {
-        engine: init.engine,
-        isServer: init.isServer,
-        maxPayload: this.options.maxPayload,
-        maxFragments: this.options.maxFragments,
-        ...(init.inflater === undefined ? {} : { inflate: init.inflater }),
-      },
-      {
-        message: (data, isBinary) => this.onMessage(data, isBinary),
-        ping: (data) => this.onPing(data),
-        pong: (data) => this.onPong(data),
-        close: (code, reason) => this.onCloseFrame(code, reason),
-        error: (err) => this.onProtocolError(err),
-        inflated: () => this.flow.inflated(),
-      },
-    );
+    ({ receiver: this.receiver, writer: this.writer, flow: this.flow } = buildLayers(init, {
+      message: (data, isBinary) => this.onMessage(data, isBinary),
+      ping: (data) => this.onPing(data),
+      pong: (data) => this.onPong(data),
+      close: (code, reason) => this.onCloseFrame(code, reason),
+      error: (err) => this.onProtocolError(err),
+      drain: () => this.onSocketDrain(),
+      tooManyPongs: () => this.closeForPolicy('WL_WS_TOO_MANY_PENDING_PONGS', 'too many pending pongs'),
+    }));
   }
 
   /**
