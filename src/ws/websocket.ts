@@ -16,6 +16,7 @@ import type { EngineKind } from '../wasm/instance.js';
 import { toPayload, type PublishedMessage, type TopicRegistry, type TopicSubscriber } from '../pubsub.js';
 import { OP_BINARY, OP_CLOSE, OP_PING, OP_TEXT, type FrameWriter } from './wire.js';
 import { CLOSED, CLOSING, CONNECTING, OPEN, type WebSocketEvents, type WebSocketListener } from './events.js';
+import { TickCork } from './tick-cork.js';
 
 export type { WebSocketInit, UpgradeVerdict } from './websocket-types.js';
 export type { WebSocketEvents, WebSocketListener } from './events.js';
@@ -83,6 +84,8 @@ export class WebSocket<D = unknown> extends EventEmitter implements TopicSubscri
   private closeTimer: NodeJS.Timeout | undefined;
   private heartbeat: Heartbeat | undefined;
   private needDrain = false;
+  /** Publishes of one tick leave in one write (src/ws/tick-cork.ts). */
+  private readonly tickCork: TickCork;
 
   constructor(init: WebSocketInit, handlers: WebSocketHandlers<any, any> = {}) {
     super();
@@ -96,6 +99,7 @@ export class WebSocket<D = unknown> extends EventEmitter implements TopicSubscri
     this.registry = init.registry;
     this.data = init.data as D;
     this.remoteAddress = init.socket.remoteAddress;
+    this.tickCork = new TickCork(init.socket);
     ({ receiver: this.receiver, writer: this.writer, flow: this.flow } = buildLayers(init, {
       message: (data, isBinary) => this.onMessage(data, isBinary),
       ping: (data) => this.onPing(data),
@@ -231,6 +235,7 @@ export class WebSocket<D = unknown> extends EventEmitter implements TopicSubscri
   /** TopicSubscriber: write the message's shared frame (encoded once per publish). */
   deliver(message: PublishedMessage): boolean {
     if (this.readyState !== OPEN) return false;
+    this.tickCork.hold();
     if (!this.writer.publish(message)) this.needDrain = true;
     return true;
   }
