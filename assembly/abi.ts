@@ -170,6 +170,7 @@ export const W_REC_LEN: i32 = 2;
 export const W_MAX_RECORDS: i32 = 14; //    (WS_SLOTS - W_FIXED) / W_REC_STRIDE; the call stops when full
 export const W_CFG_SERVER: i32 = 1 << 0; // we are the server: frames must be masked (§5.1); else must not be
 export const W_CFG_DEFLATE: i32 = 1 << 1; // permessage-deflate negotiated: RSV1 allowed on a first frame (RFC 7692 §6)
+export const W_CFG_NO_UTF8: i32 = 1 << 2; // text is not validated here (W_UTF8 stays 0): the host validates it
 export const W_F_FIN: i32 = 1 << 4; //      frame / record: FIN bit
 export const W_F_RSV1: i32 = 1 << 5; //     frame: RSV1 bit
 export const W_F_MASKED: i32 = 1 << 6; //   frame: MASK bit

@@ -115,6 +115,7 @@ export const W_REC_LEN = 2;
 export const W_MAX_RECORDS = 14;
 export const W_CFG_SERVER = 1 << 0;
 export const W_CFG_DEFLATE = 1 << 1;
+export const W_CFG_NO_UTF8 = 1 << 2;
 export const W_F_FIN = 1 << 4;
 export const W_F_RSV1 = 1 << 5;
 export const W_F_MASKED = 1 << 6;

@@ -41,6 +41,7 @@ export function buildLayers(init: WebSocketInit, events: LayerEvents): Layers {
       isServer: init.isServer,
       maxPayload: options.maxPayload,
       maxFragments: options.maxFragments,
+      utf8: options.utf8,
       ...(init.inflater === undefined ? {} : { inflate: init.inflater }),
     },
     {

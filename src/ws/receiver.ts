@@ -1,14 +1,16 @@
 // The Receiver: bytes in → messages and control events (RFC 6455 §5, §7, §8).
 //
 // A flat state machine (ws's lib/receiver.js habit): integer states, one loop in run(), a method per
-// concern. Frame headers, unmasking and UTF-8 checks of text happen in the frame decoder (WASM over
-// the window, or its TS twin in place), which reports payload pieces as records; this file only
-// assembles them: fragments (§5.4) with control frames interleaved, close frames (§5.5.1, §7.4),
-// ping/pong, and permessage-deflate (RFC 7692), during which decoding pauses so order is kept.
-// After an error or a close frame the receiver ignores further input.
+// concern. Frame headers and unmasking happen in the frame decoder (WASM over the window, or its TS
+// twin in place), which reports payload pieces as records. UTF-8 of text (§8.1) is checked as
+// pieces arrive: by Node's buffer.isUtf8 here (utf8 'native', the default), or inside the decoder's
+// pass (utf8 'engine'). This file assembles the pieces: fragments (§5.4) with control frames
+// interleaved, close frames (§5.5.1, §7.4), ping/pong, and permessage-deflate (RFC 7692), during which
+// decoding pauses so order is kept. After an error or a close frame the receiver ignores further input.
 import * as abi from '../abi.js';
 import { errorFromAbi, WasmlaneError } from '../errors.js';
-import { createWsCodec, type WsCodec } from './codec/index.js';
+import { createWsCodec, type Utf8Validator, type WsCodec } from './codec/index.js';
+import { nativeUtf8 } from './codec/native.js';
 import { createFrameDecoder, type FrameDecoder } from './frame/index.js';
 import { isValidCloseCode } from './close-codes.js';
 import { Assembler } from './assembler.js';
@@ -34,7 +36,10 @@ export class Receiver {
   private state = RUNNING;
   private running = false;
   private readonly decoder: FrameDecoder;
-  private readonly codec: WsCodec;
+  /** Whole-buffer UTF-8 checks (inflated text, close reasons): Node's, or the engine's codec. */
+  private readonly utf8: Pick<WsCodec, 'isUtf8'>;
+  /** Incremental check of uncompressed text pieces when Node validates; undefined: the decoder does. */
+  private readonly text: Utf8Validator | undefined;
   private readonly events: ReceiverEvents;
   private readonly options: ReceiverOptions;
   // Input not yet decoded: `input` from `pos`, then whole chunks in `queue`.
@@ -60,12 +65,15 @@ export class Receiver {
   constructor(options: ReceiverOptions, events: ReceiverEvents) {
     this.options = options;
     this.events = events;
-    this.codec = createWsCodec(options.engine);
+    const native = options.utf8 !== 'engine';
+    this.utf8 = native ? nativeUtf8 : createWsCodec(options.engine);
+    this.text = native ? nativeUtf8.utf8Validator() : undefined;
     this.decoder = createFrameDecoder({
       isServer: options.isServer,
       deflate: options.inflate !== undefined,
       maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
       maxFragments: options.maxFragments ?? 0,
+      checkUtf8: !native,
     }, options.engine);
   }
 
@@ -161,7 +169,12 @@ export class Receiver {
       if (end) this.inflateFrame(fin, this.frameParts.take());
       return;
     }
-    // UTF-8 of uncompressed text was checked by the decoder.
+    // UTF-8 of uncompressed text: checked here as it arrives (§8.1), unless the decoder did.
+    const text = this.text;
+    if (text !== undefined && !this.binary) {
+      if (!text.push(piece, 0, len) || (end && fin && !text.end())) return this.fail(new WasmlaneError('WL_WS_INVALID_UTF8'));
+      if (end && fin) text.reset();
+    }
     if (end && fin && this.parts.bytes === 0) return this.deliver(piece); // whole in one read: the slice itself
     this.parts.push(piece);
     if (end && fin) this.deliver(this.parts.take());
@@ -182,13 +195,13 @@ export class Receiver {
       if (err) return this.fail(err);
       if (data !== undefined && fin && this.parts.bytes === 0) {
         // Single-frame message: the inflater's output is the message.
-        if (!this.binary && !this.codec.isUtf8(data, 0, data.length)) return this.fail(new WasmlaneError('WL_WS_INVALID_UTF8'));
+        if (!this.binary && !this.utf8.isUtf8(data, 0, data.length)) return this.fail(new WasmlaneError('WL_WS_INVALID_UTF8'));
         this.deliver(data);
       } else {
         if (data !== undefined) this.parts.push(data);
         if (fin) {
           const text = this.parts.take();
-          if (!this.binary && !this.codec.isUtf8(text, 0, text.length)) {
+          if (!this.binary && !this.utf8.isUtf8(text, 0, text.length)) {
             return this.fail(new WasmlaneError('WL_WS_INVALID_UTF8'));
           }
           this.deliver(text);
@@ -216,7 +229,7 @@ export class Receiver {
     const code = data.readUInt16BE(0);
     if (!isValidCloseCode(code)) return this.fail(new WasmlaneError('WL_WS_BAD_CLOSE_CODE', String(code)));
     const reason = data.subarray(2);
-    if (!this.codec.isUtf8(reason, 0, reason.length)) {
+    if (!this.utf8.isUtf8(reason, 0, reason.length)) {
       return this.fail(new WasmlaneError('WL_WS_INVALID_UTF8', 'close reason'));
     }
     this.state = CLOSED;

@@ -64,6 +64,8 @@ export class WebSocket<D = unknown> extends EventEmitter implements TopicSubscri
   readonly isServer: boolean;
   /** The engine this connection's frame decoder and codec run on, chosen once by the Server or connect(). */
   readonly engine: EngineKind;
+  /** Who validates its text as UTF-8: Node ('native', the default) or the engine (WebSocketOptions.utf8). */
+  readonly utf8Validator: 'native' | EngineKind;
   /** Application data: what the route's upgrade hook returned as `{ data }` (undefined otherwise). */
   data: D;
 
@@ -92,6 +94,7 @@ export class WebSocket<D = unknown> extends EventEmitter implements TopicSubscri
     this.socket = init.socket;
     this.isServer = init.isServer;
     this.engine = init.engine;
+    this.utf8Validator = init.options.utf8 === 'engine' ? init.engine : 'native';
     this.options = init.options;
     this.protocol = init.protocol ?? '';
     this.extensions = init.extensions ?? '';

@@ -23,6 +23,9 @@ export interface FrameDecoderConfig {
   maxPayload: number;
   /** 0 = no limit. */
   maxFragments: number;
+  /** Validate text as UTF-8 in the decoder's pass. Default true; false when the host validates it
+   *  (W_CFG_NO_UTF8: the Receiver's native check, src/ws/codec/native.ts). */
+  checkUtf8?: boolean;
 }
 
 export interface FrameDecoder {
@@ -39,7 +42,8 @@ export interface FrameDecoder {
 /** Write a fresh decoder state with its limits into `table`. */
 export function configure(table: Int32Array, config: FrameDecoderConfig): void {
   table.fill(0);
-  table[abi.W_CONFIG] = (config.isServer ? abi.W_CFG_SERVER : 0) | (config.deflate ? abi.W_CFG_DEFLATE : 0);
+  table[abi.W_CONFIG] = (config.isServer ? abi.W_CFG_SERVER : 0) | (config.deflate ? abi.W_CFG_DEFLATE : 0)
+    | (config.checkUtf8 === false ? abi.W_CFG_NO_UTF8 : 0);
   const max = config.maxPayload > 0 ? Math.min(config.maxPayload, MAX_SAFE) : 0;
   set64(table, abi.W_MAX_LO, max);
   table[abi.W_MAX_FRAGMENTS] = config.maxFragments > 0 ? Math.min(config.maxFragments, 0x7fffffff) : 0;

@@ -49,6 +49,7 @@ export class JsFrameDecoder implements FrameDecoder {
     let state = t[abi.W_STATE]!, frame = t[abi.W_FRAME]!, remain = u64(t, abi.W_REMAIN_LO);
     let keyOff = t[abi.W_KEY_OFF]!, msg = t[abi.W_MSG]!, utf8 = t[abi.W_UTF8]!;
     const len = end - start;
+    const checkUtf8 = (cfg & abi.W_CFG_NO_UTF8) === 0;
     let count = 0, p = 0;
     while (count < abi.W_MAX_RECORDS) {
       if (state === abi.WS_HEADER) {
@@ -107,7 +108,7 @@ export class JsFrameDecoder implements FrameDecoder {
       const isEnd = remain === 0;
       const isData = opcode < 8;
       const fin = (frame & abi.W_F_FIN) !== 0;
-      if (isData && msg === 1) {
+      if (isData && msg === 1 && checkUtf8) {
         utf8 = utf8StepJs(buf, start + p, take, utf8);
         if (utf8 < 0 || (isEnd && fin && utf8 !== 0)) return this.fail(abi.E_WS_INVALID_UTF8, p, count);
       }

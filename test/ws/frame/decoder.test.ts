@@ -17,15 +17,16 @@ function maskedFrame(b0: number, payload: Buffer, key: number): Buffer {
 }
 
 describe('frame decoder: WASM tables equal the TS twin slot by slot', () => {
-  const config: FrameDecoderConfig = { isServer: true, deflate: true, maxPayload: 5000, maxFragments: 6 };
+  const base: FrameDecoderConfig = { isServer: true, deflate: true, maxPayload: 5000, maxFragments: 6 };
+  const configs: [string, FrameDecoderConfig][] = [['UTF-8 checked', base], ['UTF-8 left to the host', { ...base, checkUtf8: false }]];
   const frameArb = fc.record({
     b0: fc.constantFrom(0x81, 0x82, 0x01, 0x02, 0x00, 0x80, 0x89, 0x8a, 0x88, 0xc1, 0x41, 0x83, 0x09, 0x91),
     payload: fc.oneof(fc.uint8Array({ maxLength: 140 }), fc.string({ unit: 'binary', maxLength: 60 }).map((s) => Buffer.from(s)),
       fc.constant(new Uint8Array(300)), fc.constant(new Uint8Array(70000))),
     key: fc.integer({ min: 0, max: 0xffffffff }),
   });
-  for (const kind of wasmEngines) {
-    it(`${kind} vs js on random frame streams split at random points`, () => {
+  for (const kind of wasmEngines) for (const [name, config] of configs) {
+    it(`${kind} vs js on random frame streams split at random points (${name})`, () => {
       fc.assert(fc.property(fc.array(frameArb, { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 4 }), (frames, cuts) => {
         const stream = Buffer.concat(frames.map((f) => maskedFrame(f.b0, Buffer.from(f.payload), f.key)));
         const points = [...new Set(cuts.map((c) => (stream.length ? c % stream.length : 0)))].sort((a, b) => a - b);
