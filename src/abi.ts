@@ -107,6 +107,7 @@ export const W_MSG_LEN_HI = 13;
 export const W_FRAGMENTS = 14;
 export const W_COUNT = 15;
 export const W_ERROR_POS = 16;
+export const W_BULK_MIN = 17;
 export const W_FIXED = 20;
 export const W_REC_STRIDE = 3;
 export const W_REC_INFO = 0;

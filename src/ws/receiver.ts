@@ -2,7 +2,8 @@
 //
 // A flat state machine (ws's lib/receiver.js habit): integer states, one loop in run(), a method per
 // concern. Frame headers and unmasking happen in the frame decoder (WASM over the window, or its TS
-// twin in place), which reports payload pieces as records. UTF-8 of text (§8.1) is checked as
+// twin in place), which reports payload pieces as records; a large frame that spans reads is gathered
+// and decoded whole into its message Buffer (src/ws/bulk.ts). UTF-8 of text (§8.1) is checked as
 // pieces arrive: by Node's buffer.isUtf8 here (utf8 'native', the default), or inside the decoder's
 // pass (utf8 'engine'). This file assembles the pieces: fragments (§5.4) with control frames
 // interleaved, close frames (§5.5.1, §7.4), ping/pong, and permessage-deflate (RFC 7692), during which
@@ -11,9 +12,10 @@ import * as abi from '../abi.js';
 import { errorFromAbi, WasmlaneError } from '../errors.js';
 import { createWsCodec, type Utf8Validator, type WsCodec } from './codec/index.js';
 import { nativeUtf8 } from './codec/native.js';
-import { createFrameDecoder, type FrameDecoder } from './frame/index.js';
+import { bulkRemain, createFrameDecoder, type FrameDecoder } from './frame/index.js';
 import { isValidCloseCode } from './close-codes.js';
 import { Assembler } from './assembler.js';
+import { BULK_MIN, BulkFrame } from './bulk.js';
 import type { ReceiverEvents, ReceiverOptions } from './protocol.js';
 
 /** ws's default: 100 MiB. */
@@ -56,6 +58,8 @@ export class Receiver {
   // Pieces are copied or kept as slices by the Assembler, so memory follows the payload size, not
   // the number or size of the TCP reads it came in.
   private readonly parts = new Assembler();
+  /** A large frame's payload being gathered (src/ws/bulk.ts). */
+  private readonly bulk = new BulkFrame();
   // Pieces of the current compressed frame, inflated when the frame ends.
   private readonly frameParts = new Assembler();
   // Pieces of the current control frame (≤ 125 bytes in total, §5.5).
@@ -74,6 +78,7 @@ export class Receiver {
       maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
       maxFragments: options.maxFragments ?? 0,
       checkUtf8: !native,
+      bulkMin: BULK_MIN,
     }, options.engine);
   }
 
@@ -94,6 +99,7 @@ export class Receiver {
     this.input = EMPTY;
     this.parts.clear();
     this.frameParts.clear();
+    this.bulk.clear();
   }
 
   /** Closed or dead: a method call (not a field test) so TS does not narrow the state away. */
@@ -109,6 +115,11 @@ export class Receiver {
           this.queuedBytes -= next.length;
           this.input = next;
           this.pos = 0;
+        }
+        if (this.bulk.needed > 0) {
+          this.pos += this.bulk.gather(this.input, this.pos);
+          if (this.bulk.needed === 0) this.onBulkFrame();
+          continue;
         }
         const rc = this.decoder.decode(this.input, this.pos, this.input.length);
         const t = this.decoder.table;
@@ -126,7 +137,9 @@ export class Receiver {
         if (this.stopped()) return;
         if (rc < 0) return this.fail(errorFromAbi(rc));
         this.pos += rc;
-        if (rc === 0) {
+        const bulk = bulkRemain(t);
+        if (bulk > 0) this.bulk.begin(t, bulk); // the decoder stopped before a large payload
+        else if (rc === 0) {
           // Fewer bytes than a frame header: join them with the next chunk.
           const next = this.queue.shift();
           if (next === undefined) break;
@@ -138,6 +151,13 @@ export class Receiver {
     } finally {
       this.running = false;
     }
+  }
+
+  /** A bulk frame's payload has all arrived: decode it into one Buffer and hand it on as one piece. */
+  private onBulkFrame(): void {
+    const payload = this.bulk.decode(this.decoder);
+    if (typeof payload === 'number') return this.fail(errorFromAbi(payload));
+    this.onPiece(this.bulk.info, payload);
   }
 
   /** A payload piece: a slice of the input chunk (both decoders leave payloads unmasked there). */

@@ -59,7 +59,7 @@ describe.each(engines)('Server({ engine: %s })', (engine) => {
   it("validates UTF-8 on that engine too when the route and connect() ask for utf8: 'engine'", async () => {
     const { url, seen, utf8 } = await echoServer(engine, { utf8: 'engine' });
     const ws = await connect(url, { engine, utf8: 'engine' });
-    const text = '€'.repeat(2000); // 6000 bytes
+    const text = '€'.repeat(2000); // 6000 bytes: a bulk frame on both sides when the reads split it
     expect(await echo(ws, text)).toBe(text);
     expect(seen).toEqual([engine]);
     expect(utf8).toEqual([engine]);

@@ -23,7 +23,7 @@ export const WASM_UTF8_MIN = 128;
 /**
  * Bytes per WASM call. Copy in + wsMask + copy out over 64 KiB / 1 MiB (best of 15, /tmp blockbench
  * on this machine, L1d 48 KiB): 16 KiB blocks 25 / 24 GB/s, 32 KiB 17 / 17, 256 KiB (the whole
- * window, the old block) 16 / 17.
+ * window, the old block) 16 / 17. The frame decoder's bulk path uses the same size (BULK_BLOCK).
  */
 export const CODEC_BLOCK = 16384;
 
