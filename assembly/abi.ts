@@ -138,11 +138,13 @@ export const CS_TRAILER: i32 = 30; //      at the start of a trailer line (a par
 // ---------------------------------------------------------------------------------------------------
 // WebSocket table (WS_SLOTS i32 slots at WS_TABLE_PTR). See assembly/ws/frame.ts.
 // `wsDecode(ptr, len)` walks frames (RFC 6455 §5.2) over bytes resident in the window: it checks each
-// header, unmasks payload bytes in place, validates text (and text continuations) as UTF-8 with the
-// state carried, and writes one record per payload piece. It never waits for a whole payload: a
-// frame larger than the window is reported in pieces (the mask rotation and UTF-8 state are carried
-// in the table). It returns the bytes consumed (≥ 0; a header cut short is left unconsumed, < 14
-// bytes) or a negative E_WS_* code; records written before an error are valid.
+// header, unmasks payload bytes in place, validates text (and text continuations) as UTF-8 (unless
+// W_CFG_NO_UTF8) with the state carried, and writes one record per payload piece. It never waits for
+// a whole payload: a frame larger than the window is reported in pieces (the mask rotation and UTF-8
+// state are carried in the table); with W_BULK_MIN set it stops before a large payload the call does
+// not hold whole, and the host then feeds that payload alone, block by block. It returns the bytes
+// consumed (≥ 0; a header cut short is left unconsumed, < 14 bytes) or a negative E_WS_* code;
+// records written before an error are valid.
 // Slots 0..W_FIXED-1 are the decoder's whole state: the table is shared by every connection, so the
 // host saves them after a call and restores them before the next (zeroed for a new connection).
 export const W_CONFIG: i32 = 0; //          in: W_CFG_* bits
@@ -162,6 +164,10 @@ export const W_MSG_LEN_HI: i32 = 13;
 export const W_FRAGMENTS: i32 = 14; //      frames of the message so far
 export const W_COUNT: i32 = 15; //          out: records written by this call
 export const W_ERROR_POS: i32 = 16; //      out: offset of the frame (or byte) that failed
+export const W_BULK_MIN: i32 = 17; //       in: a data frame with at least this many payload bytes (u32, 0 = never)
+//                                          whose payload does not end within the call stops the call right
+//                                          after its header, with no record: the host gathers the payload and
+//                                          decodes it straight into the message's buffer (src/ws/bulk.ts)
 export const W_FIXED: i32 = 20; //          records start here
 export const W_REC_STRIDE: i32 = 3; //      record: info, payload offset (relative to ptr), payload length
 export const W_REC_INFO: i32 = 0;
@@ -170,6 +176,7 @@ export const W_REC_LEN: i32 = 2;
 export const W_MAX_RECORDS: i32 = 14; //    (WS_SLOTS - W_FIXED) / W_REC_STRIDE; the call stops when full
 export const W_CFG_SERVER: i32 = 1 << 0; // we are the server: frames must be masked (§5.1); else must not be
 export const W_CFG_DEFLATE: i32 = 1 << 1; // permessage-deflate negotiated: RSV1 allowed on a first frame (RFC 7692 §6)
+export const W_CFG_NO_UTF8: i32 = 1 << 2; // text is not validated here (W_UTF8 stays 0): the host validates it
 export const W_F_FIN: i32 = 1 << 4; //      frame / record: FIN bit
 export const W_F_RSV1: i32 = 1 << 5; //     frame: RSV1 bit
 export const W_F_MASKED: i32 = 1 << 6; //   frame: MASK bit

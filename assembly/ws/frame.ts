@@ -5,8 +5,8 @@
 // src/ws/frame/js.ts is the TypeScript twin; both run the same corpus at every split.
 import {
   W_CONFIG, W_MAX_LO, W_MAX_HI, W_MAX_FRAGMENTS, W_STATE, W_FRAME, W_REMAIN_LO, W_REMAIN_HI, W_KEY,
-  W_KEY_OFF, W_MSG, W_UTF8, W_MSG_LEN_LO, W_MSG_LEN_HI, W_FRAGMENTS, W_COUNT, W_ERROR_POS, W_FIXED,
-  W_REC_STRIDE, W_MAX_RECORDS, W_CFG_SERVER, W_CFG_DEFLATE, W_F_FIN, W_F_RSV1, W_F_MASKED, W_R_END,
+  W_KEY_OFF, W_MSG, W_UTF8, W_MSG_LEN_LO, W_MSG_LEN_HI, W_FRAGMENTS, W_COUNT, W_ERROR_POS, W_BULK_MIN, W_FIXED,
+  W_REC_STRIDE, W_MAX_RECORDS, W_CFG_SERVER, W_CFG_DEFLATE, W_CFG_NO_UTF8, W_F_FIN, W_F_RSV1, W_F_MASKED, W_R_END,
   W_R_COMPRESSED, W_MSG_COMPRESSED, WS_HEADER, WS_PAYLOAD,
   E_WS_UNMASKED, E_WS_RSV, E_WS_OPCODE, E_WS_CONTROL_TOO_LONG, E_WS_CONTROL_FRAGMENTED, E_WS_LENGTH,
   E_WS_TOO_BIG, E_WS_INVALID_UTF8, E_WS_CONTINUATION, E_WS_UNEXPECTED_MASK, E_WS_TOO_MANY_FRAGMENTS,
@@ -81,7 +81,8 @@ export function wsDecode(ptr: usize, len: i32): i32 {
   let keyOff = slot(W_KEY_OFF);
   let msg = slot(W_MSG);
   let utf8 = slot(W_UTF8);
-  const key = <u32>slot(W_KEY);
+  const bulkMin = <u64><u32>slot(W_BULK_MIN);
+  const checkUtf8 = (cfg & W_CFG_NO_UTF8) == 0;
   let count = 0;
   let p = 0;
   while (count < W_MAX_RECORDS) {
@@ -129,6 +130,8 @@ export function wsDecode(ptr: usize, len: i32): i32 {
       keyOff = 0;
       p += hsize;
       state = WS_PAYLOAD;
+      // A large data frame cut by the end of the input: stop before its payload (W_BULK_MIN).
+      if (opcode < 8 && bulkMin != 0 && n >= bulkMin && n > <u64>(len - p)) break;
     }
     // WS_PAYLOAD: take what is here (an empty frame still yields its one record).
     const avail = <u64>(len - p);
@@ -143,7 +146,7 @@ export function wsDecode(ptr: usize, len: i32): i32 {
     const end = remain == 0;
     const isData = opcode < 8;
     const fin = (frame & W_F_FIN) != 0;
-    if (isData && msg == 1) { // uncompressed text: validate as it arrives (compressed: after inflation)
+    if (isData && msg == 1 && checkUtf8) { // uncompressed text, as it arrives (compressed: after inflation)
       utf8 = utf8Step(ptr + p, take, utf8);
       if (utf8 < 0 || (end && fin && utf8 != 0)) return fail(E_WS_INVALID_UTF8, p, count);
     }

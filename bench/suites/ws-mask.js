@@ -9,12 +9,24 @@
 //   auto codec              what a connection uses: createWsCodec(resolveEngine()) with the small-input
 //                           JS threshold (WASM_MASK_MIN) applied
 // Every implementation's output is checked against the byte loop before it is timed.
+//
+// Product path (groups "… frame → message"): what a connection does with a masked binary frame of
+// 64 KiB / 1 MiB arriving in 64 KiB socket reads, from the reads to the unmasked message Buffer,
+// every copy included:
+//   Receiver (wasm-simd / wasm / js)   src/ws/receiver.ts with that engine (the real code path)
+//   ws Receiver + bufferutil           the ws package's receiver (gathers the reads, one copy, then
+//                                      bufferutil unmasks in place): the same job done by ws
+// Ratios there are against ws's receiver (same job) and against bufferutil unmasking the payload in
+// place with no copy at all (the "× bufferutil" column, a bound no copying design reaches).
 import { createRequire } from 'node:module';
 
 export const name = 'ws-mask';
 export const description = 'WebSocket unmask in place: wasm-simd / wasm (copies included) vs JS loop vs bufferutil';
 
 const SIZES = [8, 64, 512, 1024, 16 * 1024, 64 * 1024, 1024 * 1024];
+const FRAME_SIZES = [64 * 1024, 1024 * 1024];
+const READ = 64 * 1024; // Node's socket read size
+const TARGET_RECEIVE_VS_BUFFERUTIL = 0.8; // issue 12, on the product path with copies included
 const KEY = 0x37fa213d;
 const KEY_BYTES = Buffer.from([0x37, 0xfa, 0x21, 0x3d]);
 const TARGET_VS_JS = 10; //            at ≥ 1 KiB
@@ -107,7 +119,86 @@ export async function run(ctx) {
   const cross = best ? summary.find((s) => s.byName[`${best} (copies incl.)`].nsPerOp < s.byName['js codec'].nsPerOp) : undefined;
   ctx.log(`crossover: ${best} with copies first beats the js codec at ${cross ? cross.group : 'none of the sizes'}; ` +
     `WASM_MASK_MIN = ${codecWasm.WASM_MASK_MIN} B`);
+  rows.push(...await receiveRows(ctx, engines, bufferutil));
   const file = ctx.save({ options: ctx.options, rows });
   ctx.log(`results: ${file}`);
   return { rows };
+}
+
+/** A masked binary frame of `size` payload bytes (RFC 6455 §5.2, §5.3), cut into READ-byte reads. */
+function maskedReads(size) {
+  const hlen = size < 126 ? 6 : size < 65536 ? 8 : 14;
+  const frame = Buffer.alloc(hlen + size);
+  frame[0] = 0x82;
+  if (size < 126) frame[1] = 0x80 | size;
+  else if (size < 65536) { frame[1] = 0x80 | 126; frame.writeUInt16BE(size, 2); }
+  else { frame[1] = 0x80 | 127; frame.writeBigUInt64BE(BigInt(size), 2); }
+  KEY_BYTES.copy(frame, hlen - 4);
+  for (let i = 0; i < size; i++) frame[hlen + i] = ((i * 131 + 7) & 0xff) ^ KEY_BYTES[i & 3];
+  const reads = [];
+  for (let at = 0; at < frame.length; at += READ) reads.push(Buffer.from(frame.subarray(at, at + READ)));
+  return reads;
+}
+
+/** The product-path rows: reads → message Buffer, our Receiver per engine and ws's receiver. */
+async function receiveRows(ctx, engines, bufferutil) {
+  const recv = await ctx.importDist('ws/receiver.js');
+  if (!recv) return [];
+  let WsReceiver = null;
+  try {
+    const require = createRequire(import.meta.url);
+    WsReceiver = require(require.resolve('ws').replace(/index\.js$/, 'lib/receiver.js')); // not exported; test-only path
+  } catch { /* ws not installed */ }
+  const rows = [];
+  for (const size of FRAME_SIZES) {
+    const group = `${label(size)} frame → message`;
+    const reads = maskedReads(size);
+    const expected = Buffer.alloc(size);
+    for (let i = 0; i < size; i++) expected[i] = (i * 131 + 7) & 0xff;
+    let last = null;
+    const impls = [];
+    for (const engine of [...engines, 'js']) {
+      const r = new recv.Receiver({ engine, isServer: true, maxPayload: 0 }, {
+        message: (data) => { last = data; }, ping() {}, pong() {}, close() {}, error: (err) => { throw err; },
+      });
+      impls.push([`Receiver (${engine})`, () => { for (const b of reads) r.write(b); }]);
+    }
+    if (WsReceiver) {
+      const w = new WsReceiver({ isServer: true, maxPayload: 0, skipUTF8Validation: false });
+      w.on('message', (data) => { last = data; });
+      w.on('error', (err) => { throw err; });
+      impls.push([`ws Receiver + bufferutil${bufferutil ? '' : ' (absent: JS)'}`, () => { for (const b of reads) w.write(b); }]);
+    }
+    const byName = {};
+    for (const [n, fn] of impls) {
+      // The JS twin unmasks the reads in place: check it last, on fresh copies.
+      const saved = reads.map((b) => Buffer.from(b));
+      last = null;
+      fn();
+      if (!last || !last.equals(expected)) throw new Error(`ws-mask: ${n} delivers a wrong message at ${size} B`);
+      saved.forEach((b, i) => b.copy(reads[i]));
+      // Binary payloads: a run over bytes the JS twin left unmasked costs the same.
+      byName[n] = ctx.measure(n, fn, { bytes: size, group, meta: { impl: n, path: 'receive' } });
+      rows.push(byName[n]);
+    }
+    const buf = Buffer.from(expected);
+    const inPlace = bufferutil ? ctx.measure('bufferutil in place (no copy)', () => bufferutil.unmask(buf, KEY_BYTES), { bytes: size, group, meta: { impl: 'bufferutil', path: 'receive' } }) : null;
+    if (inPlace) rows.push(inPlace);
+    const ref = Object.entries(byName).find(([n]) => n.startsWith('ws Receiver'))?.[1];
+    for (const r of rows.filter((x) => x.group === group)) {
+      r.vsJs = ref ? ctx.speedup(r, ref) : null; // this column is "× ws receiver" in this table
+      r.vsBufferutil = inPlace ? ctx.speedup(r, inPlace) : null;
+      r.gbPerSec = r.mbPerSec / 1000;
+    }
+    for (const engine of engines) {
+      const row = byName[`Receiver (${engine})`];
+      if (ref) ctx.target(`${engine} receive of a ${label(size)} frame (copies incl.) vs ws + bufferutil receive`, row.vsJs, TARGET_RECEIVE_VS_BUFFERUTIL);
+      if (inPlace) ctx.log(`  ${engine} receive vs bufferutil in place (no copy): ${row.vsBufferutil.toFixed(2)}×`);
+    }
+  }
+  ctx.printTable(rows, [ctx.columns.group, ctx.columns.label, ctx.columns.ns,
+    { key: 'gbPerSec', title: 'GB/s', fmt: (v) => (v == null ? '—' : v.toFixed(2)) },
+    ctx.columns.ratio('vsJs', '× ws receiver'), ctx.columns.ratio('vsBufferutil', '× bufferutil in place'), ctx.columns.spread],
+  { groupKey: 'group', title: '\nproduct path: masked frame in 64 KiB reads → unmasked message (copies included)' });
+  return rows;
 }

@@ -5,6 +5,9 @@
 //   wasm-simd / wasm        copy into the WASM window + wsUtf8 ("copies included")
 //   wasm-simd resident      diagnostic: wsUtf8 alone on bytes already in the window
 //   buffer.isUtf8           node:buffer (simdutf in C++)
+//   native (product path)   what a connection runs by default (WebSocketOptions.utf8 'native'): the
+//                           Receiver's incremental validator (src/ws/codec/native.ts) over the message,
+//                           i.e. buffer.isUtf8 plus the carry of a character cut at a piece boundary
 // Every implementation's answer is checked (valid input → true, one corrupted byte → false).
 import { isUtf8 } from 'node:buffer';
 
@@ -33,6 +36,7 @@ export async function run(ctx) {
   const wasmMod = await ctx.importDist('wasm/instance.js');
   const codecWasm = await ctx.importDist('ws/codec/wasm.js');
   const codecJs = await ctx.importDist('ws/codec/js.js');
+  const native = await ctx.importDist('ws/codec/native.js');
   if (!wasmMod || !codecWasm || !codecJs) return { skipped: 'dist/ws codecs not built' };
   const engines = wasmMod.availableEngines().filter((e) => e !== 'js');
   const js = new codecJs.JsWsCodec();
@@ -50,6 +54,13 @@ export async function run(ctx) {
         impls.push([`${e} (copies incl.)`, (b) => c.utf8StepWasm(b, 0, b.length, 0) === 0]);
       }
       impls.push(['buffer.isUtf8 (simdutf)', (b) => isUtf8(b)]);
+      if (native) {
+        const v = new native.NativeUtf8Validator(); // one per connection, reset per message
+        impls.push(['native (product path)', (b) => {
+          v.reset();
+          return v.push(b, 0, b.length) && v.end();
+        }]);
+      }
       const byName = {};
       for (const [n, fn] of impls) {
         if (fn(buf) !== true || fn(bad) !== false) throw new Error(`ws-utf8: ${n} gives a wrong answer on ${group}`);

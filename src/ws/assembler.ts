@@ -57,6 +57,15 @@ export class Assembler {
     return out;
   }
 
+  /** The bytes pushed so far as the list of Buffers that hold them, in order, without joining them;
+   *  the assembler is empty afterwards. */
+  takeParts(): Buffer[] {
+    this.seal();
+    const parts = this.parts;
+    this.clear();
+    return parts;
+  }
+
   clear(): void {
     this.parts = [];
     this.acc = EMPTY;

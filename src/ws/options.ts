@@ -3,6 +3,7 @@
 import { WasmlaneError } from '../errors.js';
 import { ENGINE_OPTIONS, resolveEngine, type EngineKind, type EngineOption } from '../wasm/instance.js';
 import type { UpgradeRequest } from '../http/stream-types.js';
+import type { Utf8Mode } from './protocol.js';
 
 /** permessage-deflate parameters (RFC 7692 §7.1). `true` means all defaults. */
 export interface PerMessageDeflateOptions {
@@ -48,6 +49,11 @@ export interface WebSocketOptions {
    *  (server.engines.kind), on connect() WASMLANE_ENGINE, else the best available. An explicit engine is
    *  resolved once, when the options are. */
   engine?: EngineOption;
+  /** Who validates text messages as UTF-8 (RFC 6455 §8.1). 'native' (default): Node's buffer.isUtf8
+   *  (simdutf, C++), faster than the WASM validator on every input measured (bench ws-utf8), so the
+   *  product path uses it on every engine. 'engine': the engine's own validator (WASM SIMD, WASM or
+   *  the TS twin) inside the frame decoder's pass — the twin kept for comparison (docs/websocket-protocol.md). */
+  utf8?: Utf8Mode;
 }
 
 export interface ResolvedWebSocketOptions {
@@ -63,6 +69,7 @@ export interface ResolvedWebSocketOptions {
   readonly handleProtocols: WebSocketOptions['handleProtocols'];
   /** Chosen when the options were resolved; undefined = the server's engine (connect(): resolved there). */
   readonly engine: EngineKind | undefined;
+  readonly utf8: Utf8Mode;
 }
 
 export const WS_DEFAULTS = Object.freeze({
@@ -90,7 +97,7 @@ function invalid(detail: string): never {
 /** The keys of WebSocketOptions: anything else is a typo, rejected like server options (src/config.ts). */
 export const WS_OPTION_KEYS: readonly (keyof WebSocketOptions)[] = Object.freeze([
   'maxPayload', 'maxFragments', 'perMessageDeflate', 'heartbeatIntervalMs', 'closeTimeoutMs', 'maxBufferedAmount',
-  'slowConsumerPolicy', 'maxPendingPongs', 'protocols', 'handleProtocols', 'engine',
+  'slowConsumerPolicy', 'maxPendingPongs', 'protocols', 'handleProtocols', 'engine', 'utf8',
 ] as const);
 
 const DEFLATE_KEYS: readonly (keyof PerMessageDeflateOptions)[] = Object.freeze([
@@ -143,6 +150,8 @@ export function resolveWebSocketOptions(options?: unknown, known: readonly strin
   if (o.handleProtocols !== undefined && typeof o.handleProtocols !== 'function') invalid('handleProtocols must be a function');
   const engine = o.engine ?? 'auto';
   if (!ENGINE_OPTIONS.includes(engine)) invalid(`engine must be one of ${ENGINE_OPTIONS.join(', ')}`);
+  const utf8 = o.utf8 ?? 'native';
+  if (utf8 !== 'native' && utf8 !== 'engine') invalid("utf8 must be 'native' or 'engine'");
   return Object.freeze({
     maxPayload: count(o.maxPayload, 'maxPayload', WS_DEFAULTS.maxPayload, 1),
     maxFragments: count(o.maxFragments, 'maxFragments', WS_DEFAULTS.maxFragments, 1),
@@ -155,5 +164,6 @@ export function resolveWebSocketOptions(options?: unknown, known: readonly strin
     protocols: o.protocols === undefined ? undefined : Object.freeze([...o.protocols]),
     handleProtocols: o.handleProtocols,
     engine: engine === 'auto' ? undefined : resolveEngine(engine),
+    utf8,
   });
 }

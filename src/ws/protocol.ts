@@ -18,7 +18,13 @@ export interface ReceiverOptions {
   maxFragments?: number;
   /** Set when permessage-deflate was negotiated: RSV1 is then legal on the first frame of a message. */
   inflate?: MessageInflater;
+  /** Who validates text as UTF-8: 'native' (default) Node's buffer.isUtf8, 'engine' the engine's own
+   *  validator inside the frame decoder (WebSocketOptions.utf8). */
+  utf8?: Utf8Mode;
 }
+
+/** See WebSocketOptions.utf8. */
+export type Utf8Mode = 'native' | 'engine';
 
 export interface ReceiverEvents {
   message(data: Buffer, isBinary: boolean): void;

@@ -1,17 +1,21 @@
 // The Receiver: bytes in → messages and control events (RFC 6455 §5, §7, §8).
 //
 // A flat state machine (ws's lib/receiver.js habit): integer states, one loop in run(), a method per
-// concern. Frame headers, unmasking and UTF-8 checks of text happen in the frame decoder (WASM over
-// the window, or its TS twin in place), which reports payload pieces as records; this file only
-// assembles them: fragments (§5.4) with control frames interleaved, close frames (§5.5.1, §7.4),
-// ping/pong, and permessage-deflate (RFC 7692), during which decoding pauses so order is kept.
-// After an error or a close frame the receiver ignores further input.
+// concern. Frame headers and unmasking happen in the frame decoder (WASM over the window, or its TS
+// twin in place), which reports payload pieces as records; a large frame that spans reads is gathered
+// and decoded whole into its message Buffer (src/ws/bulk.ts). UTF-8 of text (§8.1) is checked as
+// pieces arrive: by Node's buffer.isUtf8 here (utf8 'native', the default), or inside the decoder's
+// pass (utf8 'engine'). This file assembles the pieces: fragments (§5.4) with control frames
+// interleaved, close frames (§5.5.1, §7.4), ping/pong, and permessage-deflate (RFC 7692), during which
+// decoding pauses so order is kept. After an error or a close frame the receiver ignores further input.
 import * as abi from '../abi.js';
 import { errorFromAbi, WasmlaneError } from '../errors.js';
-import { createWsCodec, type WsCodec } from './codec/index.js';
-import { createFrameDecoder, type FrameDecoder } from './frame/index.js';
+import { createWsCodec, type Utf8Validator, type WsCodec } from './codec/index.js';
+import { nativeUtf8 } from './codec/native.js';
+import { bulkRemain, createFrameDecoder, type FrameDecoder } from './frame/index.js';
 import { isValidCloseCode } from './close-codes.js';
 import { Assembler } from './assembler.js';
+import { BULK_MIN, BulkFrame } from './bulk.js';
 import type { ReceiverEvents, ReceiverOptions } from './protocol.js';
 
 /** ws's default: 100 MiB. */
@@ -34,7 +38,10 @@ export class Receiver {
   private state = RUNNING;
   private running = false;
   private readonly decoder: FrameDecoder;
-  private readonly codec: WsCodec;
+  /** Whole-buffer UTF-8 checks (inflated text, close reasons): Node's, or the engine's codec. */
+  private readonly utf8: Pick<WsCodec, 'isUtf8'>;
+  /** Incremental check of uncompressed text pieces when Node validates; undefined: the decoder does. */
+  private readonly text: Utf8Validator | undefined;
   private readonly events: ReceiverEvents;
   private readonly options: ReceiverOptions;
   // Input not yet decoded: `input` from `pos`, then whole chunks in `queue`.
@@ -51,6 +58,8 @@ export class Receiver {
   // Pieces are copied or kept as slices by the Assembler, so memory follows the payload size, not
   // the number or size of the TCP reads it came in.
   private readonly parts = new Assembler();
+  /** A large frame's payload being gathered (src/ws/bulk.ts). */
+  private readonly bulk = new BulkFrame();
   // Pieces of the current compressed frame, inflated when the frame ends.
   private readonly frameParts = new Assembler();
   // Pieces of the current control frame (≤ 125 bytes in total, §5.5).
@@ -60,12 +69,16 @@ export class Receiver {
   constructor(options: ReceiverOptions, events: ReceiverEvents) {
     this.options = options;
     this.events = events;
-    this.codec = createWsCodec(options.engine);
+    const native = options.utf8 !== 'engine';
+    this.utf8 = native ? nativeUtf8 : createWsCodec(options.engine);
+    this.text = native ? nativeUtf8.utf8Validator() : undefined;
     this.decoder = createFrameDecoder({
       isServer: options.isServer,
       deflate: options.inflate !== undefined,
       maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
       maxFragments: options.maxFragments ?? 0,
+      checkUtf8: !native,
+      bulkMin: BULK_MIN,
     }, options.engine);
   }
 
@@ -86,6 +99,7 @@ export class Receiver {
     this.input = EMPTY;
     this.parts.clear();
     this.frameParts.clear();
+    this.bulk.clear();
   }
 
   /** Closed or dead: a method call (not a field test) so TS does not narrow the state away. */
@@ -101,6 +115,11 @@ export class Receiver {
           this.queuedBytes -= next.length;
           this.input = next;
           this.pos = 0;
+        }
+        if (this.bulk.needed > 0) {
+          this.pos += this.bulk.gather(this.input, this.pos);
+          if (this.bulk.needed === 0) this.onBulkFrame();
+          continue;
         }
         const rc = this.decoder.decode(this.input, this.pos, this.input.length);
         const t = this.decoder.table;
@@ -118,7 +137,9 @@ export class Receiver {
         if (this.stopped()) return;
         if (rc < 0) return this.fail(errorFromAbi(rc));
         this.pos += rc;
-        if (rc === 0) {
+        const bulk = bulkRemain(t);
+        if (bulk > 0) this.bulk.begin(t, bulk); // the decoder stopped before a large payload
+        else if (rc === 0) {
           // Fewer bytes than a frame header: join them with the next chunk.
           const next = this.queue.shift();
           if (next === undefined) break;
@@ -130,6 +151,13 @@ export class Receiver {
     } finally {
       this.running = false;
     }
+  }
+
+  /** A bulk frame's payload has all arrived: decode it into one Buffer and hand it on as one piece. */
+  private onBulkFrame(): void {
+    const payload = this.bulk.decode(this.decoder);
+    if (typeof payload === 'number') return this.fail(errorFromAbi(payload));
+    this.onPiece(this.bulk.info, payload);
   }
 
   /** A payload piece: a slice of the input chunk (both decoders leave payloads unmasked there). */
@@ -161,7 +189,12 @@ export class Receiver {
       if (end) this.inflateFrame(fin, this.frameParts.take());
       return;
     }
-    // UTF-8 of uncompressed text was checked by the decoder.
+    // UTF-8 of uncompressed text: checked here as it arrives (§8.1), unless the decoder did.
+    const text = this.text;
+    if (text !== undefined && !this.binary) {
+      if (!text.push(piece, 0, len) || (end && fin && !text.end())) return this.fail(new WasmlaneError('WL_WS_INVALID_UTF8'));
+      if (end && fin) text.reset();
+    }
     if (end && fin && this.parts.bytes === 0) return this.deliver(piece); // whole in one read: the slice itself
     this.parts.push(piece);
     if (end && fin) this.deliver(this.parts.take());
@@ -182,13 +215,13 @@ export class Receiver {
       if (err) return this.fail(err);
       if (data !== undefined && fin && this.parts.bytes === 0) {
         // Single-frame message: the inflater's output is the message.
-        if (!this.binary && !this.codec.isUtf8(data, 0, data.length)) return this.fail(new WasmlaneError('WL_WS_INVALID_UTF8'));
+        if (!this.binary && !this.utf8.isUtf8(data, 0, data.length)) return this.fail(new WasmlaneError('WL_WS_INVALID_UTF8'));
         this.deliver(data);
       } else {
         if (data !== undefined) this.parts.push(data);
         if (fin) {
           const text = this.parts.take();
-          if (!this.binary && !this.codec.isUtf8(text, 0, text.length)) {
+          if (!this.binary && !this.utf8.isUtf8(text, 0, text.length)) {
             return this.fail(new WasmlaneError('WL_WS_INVALID_UTF8'));
           }
           this.deliver(text);
@@ -216,7 +249,7 @@ export class Receiver {
     const code = data.readUInt16BE(0);
     if (!isValidCloseCode(code)) return this.fail(new WasmlaneError('WL_WS_BAD_CLOSE_CODE', String(code)));
     const reason = data.subarray(2);
-    if (!this.codec.isUtf8(reason, 0, reason.length)) {
+    if (!this.utf8.isUtf8(reason, 0, reason.length)) {
       return this.fail(new WasmlaneError('WL_WS_INVALID_UTF8', 'close reason'));
     }
     this.state = CLOSED;

@@ -3,9 +3,10 @@
 // frames, and runs the closing handshake (RFC 6455 §5.5.1, §7), the heartbeat and write backpressure.
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import { Receiver } from './receiver.js';
+import type { Receiver } from './receiver.js';
 import { Heartbeat } from './heartbeat.js';
-import { Flow } from './flow.js';
+import type { Flow } from './flow.js';
+import { buildLayers } from './layers.js';
 import type { UpgradeVerdict, WebSocketInit } from './websocket-types.js';
 import type { UpgradeRequest } from '../http/stream-types.js';
 import { WasmlaneError } from '../errors.js';
@@ -13,12 +14,12 @@ import { checkUserClose, closePayload } from './close-codes.js';
 import type { ResolvedWebSocketOptions } from './options.js';
 import type { EngineKind } from '../wasm/instance.js';
 import { toPayload, type PublishedMessage, type TopicRegistry, type TopicSubscriber } from '../pubsub.js';
-import { OP_BINARY, OP_CLOSE, OP_PING, OP_TEXT, FrameWriter } from './wire.js';
+import { OP_BINARY, OP_CLOSE, OP_PING, OP_TEXT, type FrameWriter } from './wire.js';
 import { CLOSED, CLOSING, CONNECTING, OPEN, type WebSocketEvents, type WebSocketListener } from './events.js';
+import { TickCork } from './tick-cork.js';
 
 export type { WebSocketInit, UpgradeVerdict } from './websocket-types.js';
 export type { WebSocketEvents, WebSocketListener } from './events.js';
-
 
 const EMPTY = Buffer.alloc(0);
 
@@ -63,6 +64,8 @@ export class WebSocket<D = unknown> extends EventEmitter implements TopicSubscri
   readonly isServer: boolean;
   /** The engine this connection's frame decoder and codec run on, chosen once by the Server or connect(). */
   readonly engine: EngineKind;
+  /** Who validates its text as UTF-8: Node ('native', the default) or the engine (WebSocketOptions.utf8). */
+  readonly utf8Validator: 'native' | EngineKind;
   /** Application data: what the route's upgrade hook returned as `{ data }` (undefined otherwise). */
   data: D;
 
@@ -83,12 +86,15 @@ export class WebSocket<D = unknown> extends EventEmitter implements TopicSubscri
   private closeTimer: NodeJS.Timeout | undefined;
   private heartbeat: Heartbeat | undefined;
   private needDrain = false;
+  /** Publishes of one tick leave in one write (src/ws/tick-cork.ts). */
+  private readonly tickCork: TickCork;
 
   constructor(init: WebSocketInit, handlers: WebSocketHandlers<any, any> = {}) {
     super();
     this.socket = init.socket;
     this.isServer = init.isServer;
     this.engine = init.engine;
+    this.utf8Validator = init.options.utf8 === 'engine' ? init.engine : 'native';
     this.options = init.options;
     this.protocol = init.protocol ?? '';
     this.extensions = init.extensions ?? '';
@@ -96,33 +102,16 @@ export class WebSocket<D = unknown> extends EventEmitter implements TopicSubscri
     this.registry = init.registry;
     this.data = init.data as D;
     this.remoteAddress = init.socket.remoteAddress;
-    const p = init.deflateParams;
-    this.writer = new FrameWriter(init.socket, {
-      mask: !init.isServer,
-      deflater: init.deflater,
-      deflateOptions: this.options.perMessageDeflate,
-      sharedDeflateBits: init.isServer && p?.serverNoContextTakeover === true ? p.serverMaxWindowBits : undefined,
-      engine: init.engine,
-    }, () => this.onSocketDrain());
-    this.flow = new Flow(init.socket, this.writer, this.options.maxBufferedAmount, this.options.maxPendingPongs,
-      () => this.closeForPolicy('WL_WS_TOO_MANY_PENDING_PONGS', 'too many pending pongs'), () => this.receiver.queuedBytes);
-    this.receiver = new Receiver(
-      {
-        engine: init.engine,
-        isServer: init.isServer,
-        maxPayload: this.options.maxPayload,
-        maxFragments: this.options.maxFragments,
-        ...(init.inflater === undefined ? {} : { inflate: init.inflater }),
-      },
-      {
-        message: (data, isBinary) => this.onMessage(data, isBinary),
-        ping: (data) => this.onPing(data),
-        pong: (data) => this.onPong(data),
-        close: (code, reason) => this.onCloseFrame(code, reason),
-        error: (err) => this.onProtocolError(err),
-        inflated: () => this.flow.inflated(),
-      },
-    );
+    this.tickCork = new TickCork(init.socket);
+    ({ receiver: this.receiver, writer: this.writer, flow: this.flow } = buildLayers(init, {
+      message: (data, isBinary) => this.onMessage(data, isBinary),
+      ping: (data) => this.onPing(data),
+      pong: (data) => this.onPong(data),
+      close: (code, reason) => this.onCloseFrame(code, reason),
+      error: (err) => this.onProtocolError(err),
+      drain: () => this.onSocketDrain(),
+      tooManyPongs: () => this.closeForPolicy('WL_WS_TOO_MANY_PENDING_PONGS', 'too many pending pongs'),
+    }));
   }
 
   /**
@@ -249,6 +238,7 @@ export class WebSocket<D = unknown> extends EventEmitter implements TopicSubscri
   /** TopicSubscriber: write the message's shared frame (encoded once per publish). */
   deliver(message: PublishedMessage): boolean {
     if (this.readyState !== OPEN) return false;
+    this.tickCork.hold();
     if (!this.writer.publish(message)) this.needDrain = true;
     return true;
   }

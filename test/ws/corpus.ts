@@ -10,6 +10,7 @@
 //       OP: text binary cont close ping pong, or a number 0..15. Masked with key 37fa213d unless
 //       `nomask` / another key; the length uses the minimal encoding unless `len=` forces a longer one.
 // PAYLOAD (input and events): "json string" (UTF-8) | hex:0102ff | bytes:41*300 | close:1000:"reason" | empty
+//   | utf8:"é€"*420 (the string's UTF-8 repeated) | several of these joined by ` ++ ` (concatenated)
 // Events (one per line, in order):
 //   message text PAYLOAD | message binary PAYLOAD | ping PAYLOAD | pong PAYLOAD | close CODE PAYLOAD
 //   error CLOSECODE WL_CODE
@@ -39,6 +40,9 @@ export function referenceMask(data: Uint8Array, key: number, keyOffset: number):
 /** Parse a PAYLOAD token (the rest of the line). */
 export function parsePayload(spec: string, where: string): Buffer {
   spec = spec.trim();
+  if (spec.includes(' ++ ')) return Buffer.concat(spec.split(' ++ ').map((part) => parsePayload(part, where)));
+  const repeated = /^utf8:(".*")\*(\d+)$/.exec(spec);
+  if (repeated) return Buffer.from((JSON.parse(repeated[1]!) as string).repeat(Number(repeated[2])), 'utf8');
   if (spec === 'empty' || spec === '""') return Buffer.alloc(0);
   if (spec.startsWith('"')) return Buffer.from(JSON.parse(spec) as string, 'utf8');
   if (spec.startsWith('hex:')) {

@@ -22,9 +22,14 @@ describe('WebSocket options: unknown keys', () => {
     const resolved = resolveWebSocketOptions({
       maxPayload: 1, maxFragments: 1, perMessageDeflate: true, heartbeatIntervalMs: 0, closeTimeoutMs: 1,
       maxBufferedAmount: 0, slowConsumerPolicy: 'close', maxPendingPongs: 1, protocols: ['a'],
-      handleProtocols: () => false, engine: 'auto',
+      handleProtocols: () => false, engine: 'auto', utf8: 'engine',
     });
     expect(resolveWebSocketOptions(resolved)).toEqual(resolved);
+  });
+
+  it("rejects a utf8 other than 'native' or 'engine'", () => {
+    const error = configError(() => resolveWebSocketOptions({ utf8: 'simd' }));
+    expect(error.message).toMatch(/utf8 must be 'native' or 'engine'/);
   });
 
   it('connect() rejects an unknown key and handleProtocols (a server-only option)', () => {

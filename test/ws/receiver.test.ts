@@ -1,20 +1,23 @@
-// The RFC 6455 frame corpus (test/corpus/ws/*.md) replayed through the Receiver on every engine:
+// The RFC 6455 frame corpus (test/corpus/ws/*.md) replayed through the Receiver on every engine,
+// with text validated by Node (utf8 'native', the default) and by the engine itself ('engine'):
 // whole, split in two at every byte, and (small inputs) one byte per write. The observed events
 // must equal the case's events exactly, whatever the split.
 import { describe, expect, it } from 'vitest';
 import { availableEngines, type EngineKind } from '../../src/wasm/instance.js';
 import { Receiver } from '../../src/ws/receiver.js';
+import type { Utf8Mode } from '../../src/ws/protocol.js';
 import { WasmlaneError } from '../../src/errors.js';
 import { eventText, loadWsCorpus, type WsCase } from './corpus.js';
 
 const engines = availableEngines();
 const cases = loadWsCorpus();
 
-export function runReceiver(c: WsCase, engine: EngineKind, pieces: Buffer[]): string[] {
+export function runReceiver(c: WsCase, engine: EngineKind, pieces: Buffer[], utf8: Utf8Mode = 'native'): string[] {
   const events: string[] = [];
   const receiver = new Receiver(
     {
       engine,
+      utf8,
       isServer: c.isServer,
       ...(c.maxPayload === undefined ? {} : { maxPayload: c.maxPayload }),
       ...(c.maxFragments === undefined ? {} : { maxFragments: c.maxFragments }),
@@ -44,17 +47,19 @@ function splitPoints(n: number): number[] {
   return [...points].filter((p) => p > 0 && p < n).sort((a, b) => a - b);
 }
 
-describe.each(engines)('ws corpus on %s', (engine) => {
+const modes = engines.flatMap((engine) => (['native', 'engine'] as const).map((utf8) => [engine, utf8] as const));
+
+describe.each(modes)('ws corpus on %s, UTF-8 by %s', (engine, utf8) => {
   for (const c of cases) {
     it(`${c.file} › ${c.title}`, () => {
-      expect(runReceiver(c, engine, [c.input])).toEqual(c.events);
+      expect(runReceiver(c, engine, [c.input], utf8)).toEqual(c.events);
       for (const at of splitPoints(c.input.length)) {
-        const got = runReceiver(c, engine, [c.input.subarray(0, at), c.input.subarray(at)]);
+        const got = runReceiver(c, engine, [c.input.subarray(0, at), c.input.subarray(at)], utf8);
         if (JSON.stringify(got) !== JSON.stringify(c.events)) expect({ at, got }).toEqual({ at, got: c.events });
       }
-      if (c.input.length <= 2048) {
+      if (c.input.length <= 4096) {
         const bytes = Array.from(c.input, (_, i) => c.input.subarray(i, i + 1));
-        expect(runReceiver(c, engine, bytes)).toEqual(c.events);
+        expect(runReceiver(c, engine, bytes, utf8)).toEqual(c.events);
       }
     });
   }

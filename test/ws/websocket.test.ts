@@ -1,6 +1,7 @@
 // The WebSocket object on the server side, driven over real sockets: protocol errors (§7.1.7),
 // the closing handshake and its timeout (§7.1.1), heartbeat, backpressure, the upgrade hook,
 // subprotocols, and topics with a slow consumer.
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WsClient from 'ws';
 import { startUpgradeServer, type UpgradeServer } from './upgrade-server.js';
@@ -315,6 +316,37 @@ describe('topics', () => {
     expect(s.publish('room', 'after')).toBe(3);
     for (const ws of fast) ws.terminate();
     slow.socket.destroy();
+  });
+
+  it('writes the frames published in one tick to each subscriber in one write, in order with its own frames', async () => {
+    const s = await serve({ open: (ws) => void ws.subscribe('t') });
+    const peers = await Promise.all([1, 2, 3].map(() => rawPeer(s.port)));
+    await tick(20);
+    // Count the writes each server-side socket hands to its handle (Writable's _write / _writev).
+    const writes = new Map<Socket, number>();
+    for (const socket of s.sockets) {
+      writes.set(socket, 0);
+      for (const method of ['_write', '_writev'] as const) {
+        const original = socket[method] as (...args: unknown[]) => void;
+        socket[method] = function (this: Socket, ...args: unknown[]) {
+          writes.set(socket, writes.get(socket)! + 1);
+          return original.apply(this, args);
+        } as never;
+      }
+    }
+    expect(s.publish('t', 'one')).toBe(3);
+    expect(s.publish('t', Buffer.from('two'))).toBe(3);
+    expect(s.publish('t', 'three')).toBe(3);
+    await Promise.all(peers.map((p) => p.waitFor((f) => f.payload.toString() === 'three')));
+    expect([...writes.values()]).toEqual([1, 1, 1]);
+    for (const p of peers) {
+      expect(p.frames.map((f) => [f.opcode, f.payload.toString()])).toEqual([[1, 'one'], [2, 'two'], [1, 'three']]);
+    }
+    // The next tick's publish is a write of its own.
+    s.publish('t', 'four');
+    await Promise.all(peers.map((p) => p.waitFor((f) => f.payload.toString() === 'four')));
+    expect([...writes.values()]).toEqual([2, 2, 2]);
+    for (const p of peers) p.socket.destroy();
   });
 
   it("closes a slow consumer with 1008 under the 'close' policy", async () => {

@@ -6,6 +6,7 @@ import { JsFrameDecoder } from './js.js';
 import { WasmFrameDecoder } from './wasm.js';
 
 export type { FrameDecoder, FrameDecoderConfig } from './decoder.js';
+export { bulkRemain } from './decoder.js';
 export { JsFrameDecoder } from './js.js';
 export { WasmFrameDecoder } from './wasm.js';
 

@@ -49,6 +49,8 @@ export class JsFrameDecoder implements FrameDecoder {
     let state = t[abi.W_STATE]!, frame = t[abi.W_FRAME]!, remain = u64(t, abi.W_REMAIN_LO);
     let keyOff = t[abi.W_KEY_OFF]!, msg = t[abi.W_MSG]!, utf8 = t[abi.W_UTF8]!;
     const len = end - start;
+    const bulkMin = t[abi.W_BULK_MIN]! >>> 0;
+    const checkUtf8 = (cfg & abi.W_CFG_NO_UTF8) === 0;
     let count = 0, p = 0;
     while (count < abi.W_MAX_RECORDS) {
       if (state === abi.WS_HEADER) {
@@ -95,6 +97,7 @@ export class JsFrameDecoder implements FrameDecoder {
         keyOff = 0;
         p += hsize;
         state = abi.WS_PAYLOAD;
+        if (opcode < 8 && bulkMin !== 0 && n >= bulkMin && n > len - p) break; // W_BULK_MIN
       }
       const take = Math.min(remain, len - p);
       if (take === 0 && remain !== 0) break;
@@ -107,7 +110,7 @@ export class JsFrameDecoder implements FrameDecoder {
       const isEnd = remain === 0;
       const isData = opcode < 8;
       const fin = (frame & abi.W_F_FIN) !== 0;
-      if (isData && msg === 1) {
+      if (isData && msg === 1 && checkUtf8) {
         utf8 = utf8StepJs(buf, start + p, take, utf8);
         if (utf8 < 0 || (isEnd && fin && utf8 !== 0)) return this.fail(abi.E_WS_INVALID_UTF8, p, count);
       }
@@ -132,6 +135,15 @@ export class JsFrameDecoder implements FrameDecoder {
     t[abi.W_UTF8] = utf8;
     t[abi.W_COUNT] = count;
     return p;
+  }
+
+  /** In place, then one copy: the JS twin has no window to copy out of. */
+  payloadInto(buf: Uint8Array, start: number, len: number, dst: Uint8Array, dstOff: number): number {
+    const rc = this.decode(buf, start, start + len);
+    this.table[abi.W_COUNT] = 0; // the payload goes to dst: no records
+    if (rc < 0) return rc;
+    dst.set(buf.subarray(start, start + len), dstOff);
+    return len;
   }
 
   private fail(code: number, pos: number, count: number): number {

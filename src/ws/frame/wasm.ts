@@ -3,7 +3,14 @@
 import * as abi from '../../abi.js';
 import type { EngineKind, WasmExports, WasmInstance } from '../../wasm/instance.js';
 import { regionOf, type RegionTenant, type SharedRegion } from '../../wasm/region.js';
-import { configure, type FrameDecoder, type FrameDecoderConfig } from './decoder.js';
+import { CODEC_BLOCK } from '../codec/wasm.js';
+import { announcedLength, configure, type FrameDecoder, type FrameDecoderConfig } from './decoder.js';
+
+/** Bytes per WASM call of a bulk payload: the codec's block (L1-sized, see CODEC_BLOCK). */
+const BULK_BLOCK = CODEC_BLOCK;
+
+/** The longest frame header (§5.2): 2 bytes, 8 of extended length, 4 of masking key. */
+const MAX_HEADER = 14;
 
 /**
  * The WASM decoder: copies up to one window of input, restores this connection's state into the
@@ -25,6 +32,9 @@ export class WasmFrameDecoder implements FrameDecoder, RegionTenant {
   private cachedBuf: Uint8Array | null = null;
   private cachedStart = 0;
   private cachedEnd = 0;
+  private readonly bulkMin: number;
+  /** The window's first BULK_BLOCK bytes (payloadInto copies out of it without a new view per block). */
+  private readonly block: Uint8Array;
 
   constructor(instance: WasmInstance, config: FrameDecoderConfig) {
     this.engine = instance.kind;
@@ -34,6 +44,9 @@ export class WasmFrameDecoder implements FrameDecoder, RegionTenant {
     this.u8 = instance.u8;
     this.tableIndex = this.fns.wsTablePtr() >>> 2;
     configure(this.table, config);
+    this.bulkMin = this.table[abi.W_BULK_MIN]! >>> 0;
+    const window = this.fns.wsWindowPtr();
+    this.block = this.u8.subarray(window, window + BULK_BLOCK);
   }
 
   /** Our state lives in `table` on the host; only the resident copy is lost (holds() says so). */
@@ -51,6 +64,12 @@ export class WasmFrameDecoder implements FrameDecoder, RegionTenant {
       len = Math.min(this.cachedEnd, end) - start;
     } else {
       len = Math.min(end - start, abi.WS_WINDOW_SIZE);
+      // A bulk frame (W_BULK_MIN) cut by `end` stops the call right after its header, and
+      // payloadInto() copies its payload itself: copy no more than a header then.
+      if (this.table[abi.W_STATE] === abi.WS_HEADER && len > MAX_HEADER && this.bulkMin > 0 && (buf[start]! & 0x08) === 0) {
+        const n = announcedLength(buf, start, end); // a data frame (opcode < 8): the only kind decoded in bulk
+        if (n >= this.bulkMin && n > end - start - 2) len = MAX_HEADER;
+      }
       this.u8.set(buf.subarray(start, start + len), window);
       this.region.acquire(this);
       this.cachedBuf = buf;
@@ -71,5 +90,37 @@ export class WasmFrameDecoder implements FrameDecoder, RegionTenant {
     this.source = buf;
     this.base = start;
     return rc;
+  }
+
+  /**
+   * A bulk payload (decode() stopped at its header): BULK_BLOCK bytes at a time, copied into the
+   * window, decoded there (unmasked, UTF-8 checked when configured) and copied out to `dst` — never
+   * back over `buf`. Each block is a plain wsDecode call on payload bytes only, so the frame logic
+   * stays in one place; the table stays in WASM memory between blocks (nobody else runs meanwhile).
+   */
+  payloadInto(buf: Uint8Array, start: number, len: number, dst: Uint8Array, dstOff: number): number {
+    const { u8, fns } = this;
+    const window = fns.wsWindowPtr();
+    const shared = this.i32;
+    const ti = this.tableIndex;
+    this.region.acquire(this);
+    this.cachedBuf = null; // the window no longer holds a decode() input
+    shared.set(this.table.subarray(0, abi.W_FIXED), ti);
+    // A plain Uint8Array view: its subarray() is the builtin, several times cheaper than a Buffer's.
+    const src = new Uint8Array(buf.buffer, buf.byteOffset + start, len);
+    let rc = 0;
+    for (let done = 0; done < len; done += BULK_BLOCK) {
+      const n = Math.min(BULK_BLOCK, len - done);
+      u8.set(src.subarray(done, done + n), window);
+      rc = fns.wsDecode(window, n);
+      if (rc < 0) {
+        shared[ti + abi.W_ERROR_POS] += done; // relative to `start`, as the twin reports it
+        break;
+      }
+      dst.set(n === BULK_BLOCK ? this.block : u8.subarray(window, window + n), dstOff + done);
+    }
+    shared[ti + abi.W_COUNT] = 0; // the payload went to dst: no records
+    this.table.set(shared.subarray(ti, ti + abi.W_FIXED));
+    return rc < 0 ? rc : len;
   }
 }

@@ -6,6 +6,7 @@ import { availableEngines, loadWasm, type EngineKind } from '../../../src/wasm/i
 import { createWsCodec } from '../../../src/ws/codec/index.js';
 import { JsWsCodec } from '../../../src/ws/codec/js.js';
 import { WasmWsCodec } from '../../../src/ws/codec/wasm.js';
+import { nativeUtf8 } from '../../../src/ws/codec/native.js';
 import type { WsCodec } from '../../../src/ws/codec/index.js';
 import { DEFAULT_KEY, referenceMask } from '../corpus.js';
 
@@ -110,7 +111,10 @@ describe.each(wasmEngines)('raw WASM entry points on %s', (kind) => {
 
 const INVALID_SAMPLES = ['c0af', 'e080af', 'f08080af', 'eda080', 'edbfbf', 'f4908080', 'f5', 'ff', '80', 'c2', 'e282', 'f09f98', 'c241'];
 
-describe.each(maskVariants)('UTF-8 on %s', (_name, codec) => {
+/** The UTF-8 validators: every engine's (the twins) and Node's (buffer.isUtf8, the product path). */
+const utf8Variants: [string, Pick<WsCodec, 'isUtf8' | 'utf8Validator'>][] = [...maskVariants, ['native (buffer.isUtf8)', nativeUtf8]];
+
+describe.each(utf8Variants)('UTF-8 on %s', (_name, codec) => {
 
   it('agrees with the JS twin and Buffer.isUtf8-free reference on random strings, valid and corrupted', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), fc.nat(), fc.nat(255), (s, pos, byte) => {
@@ -152,6 +156,26 @@ describe.each(maskVariants)('UTF-8 on %s', (_name, codec) => {
         }
       }
     }
+  });
+
+  it('incremental pushes at random multi-way splits agree with TextDecoder (sequences cut anywhere)', () => {
+    const pieces = ['41', 'c3a9', 'e282ac', 'f09f9880', 'f48fbfbf', 'ed9fbf', 'ee8080', 'c0', 'e0', 'ed', 'f0', 'f4',
+      'f5', 'ff', '80', 'bf', 'c2', 'e0a0', 'f090', 'eda0', 'f490', 'e080', 'f080'];
+    const text = fc.array(fc.oneof(fc.constantFrom(...pieces), fc.constant('61'.repeat(40))), { minLength: 1, maxLength: 40 })
+      .map((a) => Buffer.from(a.join(''), 'hex'));
+    fc.assert(fc.property(text, fc.array(fc.nat(), { maxLength: 6 }), (buf, cuts) => {
+      let oracle = true;
+      try { new TextDecoder('utf-8', { fatal: true }).decode(buf); } catch { oracle = false; }
+      const points = [...new Set(cuts.map((c) => c % (buf.length + 1)))].sort((a, b) => a - b);
+      const v = codec.utf8Validator();
+      let ok = true;
+      let at = 0;
+      for (const end of [...points, buf.length]) {
+        ok = v.push(buf, at, end - at) && ok;
+        at = end;
+      }
+      expect(ok && v.end()).toBe(oracle);
+    }), { numRuns: 3000 });
   });
 
   it('rejects overlongs, surrogates, > U+10FFFF and truncation; accepts the boundaries', () => {
