@@ -4,17 +4,22 @@
 //
 // Rows per fixture:
 //   llhttp (node:http binding)  execute(head) per request; hands JS strings (the anchor, see lib/llhttp.js)
-//   <engine> parse              one parse(buf, 0, len, 0) on a fresh head; for the WASM engines this
-//                               includes copying the head into WASM memory
-//   <engine> parse+strings      the same, then every header name and value, the method and the target
-//                               decoded as JS strings into an array — the work llhttp's binding does,
-//                               so this is the like-for-like comparison
+//   <engine> parse              one parse(buf, 0, len, 0) on a fresh head, its sealed HeadResult
+//                               included; for the WASM engines this includes copying the head into
+//                               WASM memory
+//   <engine> parse+strings      the same, then through the product's own code: the HeadResult's method,
+//                               target and every entries() pair — the strings llhttp's binding hands
+//                               over, so this is the like-for-like comparison
+//   <engine> parse+Request.headers  the same through the server's Request (as the connection makes
+//                               it): method, target and every `headers` pair (names lower-cased);
+//                               typical and forty-headers
 //   <engine> parseHead only     diagnostic: the WASM export alone on bytes already in WASM memory
 //   js parse (2 pieces)         the head fed as two reads split at its middle: parse(buf, 0, half, 0)
 //                               (the whole-head fast path bails out, the state machine takes the
 //                               first half) then parse(buf, 0, len, half) resuming it — the state
 //                               machine path, which whole heads never reach (typical, forty-headers)
-// Every implementation's output is checked against llhttp's before it is timed.
+// Every implementation's output (its strings, read the way the timed row reads them) is checked
+// against llhttp's before it is timed.
 import { loadFixture } from '../lib/fixtures.js';
 import { createLlhttpParser } from '../lib/llhttp.js';
 
@@ -24,46 +29,51 @@ export const description = 'request-head parse: wasmlane engines vs node:http ll
 const HEAD_FIXTURES = ['minimal-get', 'typical-browser-get', 'forty-headers-get', 'post-json', 'post-chunked'];
 /** Fixtures that also get the split-input row (the resumable state machine, js engine). */
 const SPLIT_FIXTURES = ['typical-browser-get', 'forty-headers-get'];
+/** Fixtures that also get the parse+Request.headers rows. */
+const REQUEST_FIXTURES = ['typical-browser-get', 'forty-headers-get'];
 // Anchors measured on this project's machines (bench/fixtures/README.md), printed as context.
 const TARGET_SIMD_VS_LLHTTP = 6;
 const TARGET_JS_VS_LLHTTP = 2;
+/** parse + every string through HeadResult (issue 12 item 3; stretch 4× on typical). */
+const TARGET_STRINGS_VS_LLHTTP = 3;
+const TARGET_STRINGS_FORTY_VS_LLHTTP = 2.5;
 
-/**
- * Decode method, target and every field line as JS strings, as llhttp's binding hands them.
- * How: ONE latin1 decode of the whole head (one call into C++), then substring() per token. That
- * is 3–4× cheaper than one buf.toString('latin1', a, b) per token (each a C++ call, ~60–80 ns), and
- * substring of a one-byte string is exact latin1 (RFC 9110 §5.5: field values are octets; obs-text
- * maps to U+0080–U+00FF). TextDecoder('latin1') is NOT used: WHATWG maps that label to windows-1252.
- */
-function makeDecoder(abi, methodNames) {
-  const { R_METHOD, R_METHOD_OFF, R_METHOD_LEN, R_TARGET_OFF, R_TARGET_LEN, R_HEADER_COUNT, R_HEAD_LEN, R_FIXED } = abi;
-  const { R_HEADER_STRIDE: STRIDE, H_NAME_OFF, H_NAME_LEN, H_VALUE_OFF, H_VALUE_LEN } = abi;
-  return function decode(buf, table, base) {
-    const text = buf.latin1Slice(0, table[base + R_HEAD_LEN]);
-    const id = table[base + R_METHOD];
-    const mOff = table[base + R_METHOD_OFF];
-    const method = methodNames[id] ?? text.substring(mOff, mOff + table[base + R_METHOD_LEN]);
-    const tOff = table[base + R_TARGET_OFF];
-    const url = text.substring(tOff, tOff + table[base + R_TARGET_LEN]);
-    const count = table[base + R_HEADER_COUNT];
-    const headers = new Array(count * 2);
-    for (let i = 0, s = base + R_FIXED; i < count; i++, s += STRIDE) {
-      const n = table[s + H_NAME_OFF];
-      const v = table[s + H_VALUE_OFF];
-      headers[2 * i] = text.substring(n, n + table[s + H_NAME_LEN]);
-      headers[2 * i + 1] = text.substring(v, v + table[s + H_VALUE_LEN]);
-    }
-    return { method, url, headers };
-  };
+/** Method, target and every field line as strings, read the way users of the parser read them:
+ *  HeadResult's method, target and entries(). */
+function headStrings(head) {
+  const headers = [];
+  for (const [name, value] of head.entries()) headers.push(name, value);
+  return { method: head.method, url: head.target, headers };
 }
 
-function methodNameTable(abi) {
-  const names = [];
-  for (const m of ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']) {
-    const id = abi[`METHOD_${m}`];
-    if (typeof id === 'number' && id !== abi.METHOD_OTHER) names[id] = m;
-  }
-  return names;
+/** The same through the server's Request: its `headers` pairs carry lower-cased names. */
+function requestStrings(request) {
+  const headers = [];
+  for (const [name, value] of request.headers) headers.push(name, value);
+  return { method: request.method, url: request.target, headers };
+}
+
+/** llhttp's strings with the names lower-cased, to check the Request rows against. */
+function lowerNames(expected) {
+  return { ...expected, headers: expected.headers.map((x, i) => (i % 2 === 0 ? x.toLowerCase() : x)) };
+}
+
+function sameHead(got, expected) {
+  return got.method === expected.method && got.url === expected.url && sameStrings(got.headers, expected.headers);
+}
+
+/** The timed body of a parse+strings row: every string made, their lengths consumed. */
+function readAll(head) {
+  let n = head.method.length + head.target.length;
+  for (const [name, value] of head.entries()) n += name.length + value.length;
+  return n;
+}
+
+/** The timed body of a parse+Request.headers row. */
+function readRequest(request) {
+  let n = request.method.length + request.target.length;
+  for (const [name, value] of request.headers) n += name.length + value.length;
+  return n;
 }
 
 function sameStrings(a, b) {
@@ -94,12 +104,12 @@ function residentRow(ctx, instance, engine, parser, head, { group, meta }) {
  * bails out and the state machine parses the first half), the second resumes at the split. Checked
  * against llhttp like the other rows before it is timed. Returns the row, or a note when it differs.
  */
-function splitRow(ctx, parser, head, expected, decode, { group, meta }) {
+function splitRow(ctx, parser, head, expected, { group, meta }) {
   const half = head.length >> 1;
   const first = parser.parse(head, 0, half, 0);
   const n = parser.parse(head, 0, head.length, half);
-  const got = first === 0 && n === head.length ? decode(head, parser.table, parser.base) : null;
-  if (!got || got.method !== expected.method || got.url !== expected.url || !sameStrings(got.headers, expected.headers)) {
+  const got = first === 0 && n === head.length ? headStrings(parser.result) : null;
+  if (!got || !sameHead(got, expected)) {
     return `js (2 pieces) on ${meta.fixture}: result differs from llhttp (parse returned ${first}, ${n}) — not timed`;
   }
   return ctx.measure('js parse (2 pieces)', () => {
@@ -109,11 +119,11 @@ function splitRow(ctx, parser, head, expected, decode, { group, meta }) {
 }
 
 async function headRows(ctx, mods) {
-  const { parsers, abi, instance } = mods;
+  const { parsers, instance, request } = mods;
   const engines = parsers && instance ? instance.availableEngines() : [];
-  const decode = abi ? makeDecoder(abi, methodNameTable(abi)) : null;
   const rows = [];
   const notes = [];
+  const peer = { remoteAddress: undefined, remotePort: undefined };
   for (const fixtureName of HEAD_FIXTURES) {
     const fx = loadFixture(fixtureName);
     const head = fx.head;
@@ -131,26 +141,35 @@ async function headRows(ctx, mods) {
     for (const engine of engines) {
       const p = parsers.createHeadParser(engine, parsers.DEFAULT_HEAD_LIMITS ?? mods.limits);
       const n = p.parse(head, 0, head.length, 0);
-      const got = n === head.length ? decode(head, p.table, p.base) : null;
-      if (!got || got.method !== expected.method || got.url !== expected.url || !sameStrings(got.headers, expected.headers)) {
+      const got = n === head.length ? headStrings(p.result) : null;
+      if (!got || !sameHead(got, expected)) {
         notes.push(`${engine} on ${fixtureName}: result differs from llhttp (parse returned ${n}) — not timed`);
         continue;
       }
-      const parseOnly = ctx.measure(`${engine} parse`, () => p.parse(head, 0, head.length, 0), { bytes: head.length, group, meta: { ...meta, engine, mode: 'parse' } });
-      const withStrings = ctx.measure(
-        `${engine} parse+strings`,
-        () => {
-          p.parse(head, 0, head.length, 0);
-          return decode(head, p.table, p.base).headers.length;
-        },
-        { bytes: head.length, group, meta: { ...meta, engine, mode: 'parse+strings' } },
-      );
-      engineRows[engine] = { parse: parseOnly, strings: withStrings };
+      const opts = (mode) => ({ bytes: head.length, group, meta: { ...meta, engine, mode } });
+      const parseOnly = ctx.measure(`${engine} parse`, () => p.parse(head, 0, head.length, 0), opts('parse'));
+      const withStrings = ctx.measure(`${engine} parse+strings`, () => {
+        p.parse(head, 0, head.length, 0);
+        return readAll(p.result);
+      }, opts('parse+strings'));
+      engineRows[engine] = { parse: parseOnly, 'parse+strings': withStrings };
       rows.push(parseOnly, withStrings);
+      if (request && REQUEST_FIXTURES.includes(fixtureName)) {
+        if (!sameHead(requestStrings(new request.Request(p.result, peer, null)), lowerNames(expected))) {
+          notes.push(`${engine} Request.headers on ${fixtureName}: differs from llhttp — not timed`);
+        } else {
+          const viaRequest = ctx.measure(`${engine} parse+Request.headers`, () => {
+            p.parse(head, 0, head.length, 0);
+            return readRequest(new request.Request(p.result, peer, null));
+          }, opts('parse+Request.headers'));
+          engineRows[engine]['parse+Request.headers'] = viaRequest;
+          rows.push(viaRequest);
+        }
+      }
       const core = residentRow(ctx, instance, engine, p, head, { group, meta });
       if (core) rows.push(core);
       if (engine === 'js' && SPLIT_FIXTURES.includes(fixtureName)) {
-        const split = splitRow(ctx, p, head, expected, decode, { group, meta });
+        const split = splitRow(ctx, p, head, expected, { group, meta });
         if (typeof split === 'string') notes.push(split);
         else rows.push(split);
       }
@@ -158,8 +177,8 @@ async function headRows(ctx, mods) {
     for (const row of rows.filter((r) => r.group === group)) {
       row.vsLlhttp = ctx.speedup(row, anchor);
       const mode = row.meta?.mode;
-      const simdAnchor = engineRows['wasm-simd']?.[mode === 'parse+strings' ? 'strings' : 'parse'];
-      row.vsSimd = mode && mode !== 'resident' && mode !== 'parse-split' ? ctx.speedup(row, simdAnchor) : null;
+      const simdAnchor = mode ? engineRows['wasm-simd']?.[mode] : undefined;
+      row.vsSimd = simdAnchor ? ctx.speedup(row, simdAnchor) : null;
     }
   }
   return { rows, notes, engines };
@@ -206,10 +225,10 @@ async function chunkedRows(ctx, mods) {
 export async function run(ctx) {
   const mods = {
     parsers: await ctx.importDist('http/head/index.js'),
-    abi: await ctx.importDist('abi.js'),
     instance: await ctx.importDist('wasm/instance.js'),
     chunked: await ctx.importDist('http/chunked/index.js'),
     limits: (await ctx.importDist('http/head/parser.js'))?.DEFAULT_HEAD_LIMITS,
+    request: await ctx.importDist('http/request.js'),
   };
   if (!mods.parsers) ctx.log('wasmlane head parser not built yet (dist/http/head/index.js): only llhttp is measured');
   else ctx.log(`engines: ${mods.instance.availableEngines().join(', ')}`);
@@ -225,15 +244,16 @@ export async function run(ctx) {
   }
   for (const note of [...head.notes, ...chunk.notes]) ctx.log(`note: ${note}`);
 
-  ctx.log('\ntargets (typical-browser-get; anchors: picohttpparser C+SSE4.2 170 ns, llhttp binding ~1,660 ns):');
-  const typical = head.rows.filter((r) => r.group === 'typical-browser-get');
-  const pick = (label) => typical.find((r) => r.name === label);
-  for (const mode of ['parse', 'parse+strings']) {
-    const simd = pick(`wasm-simd ${mode}`);
-    const js = pick(`js ${mode}`);
-    if (simd) ctx.target(`wasm-simd ${mode} vs llhttp`, simd.vsLlhttp, TARGET_SIMD_VS_LLHTTP);
-    if (js) ctx.target(`js ${mode} vs llhttp`, js.vsLlhttp, TARGET_JS_VS_LLHTTP);
-  }
+  ctx.log('\ntargets (anchors: picohttpparser C+SSE4.2 170 ns, llhttp binding ~1,660 ns on typical-browser-get):');
+  const pick = (group, label) => head.rows.find((r) => r.group === group && r.name === label);
+  const target = (group, label, goal) => {
+    const row = pick(group, label);
+    if (row) ctx.target(`${label} vs llhttp (${group})`, row.vsLlhttp, goal);
+  };
+  target('typical-browser-get', 'wasm-simd parse', TARGET_SIMD_VS_LLHTTP);
+  target('typical-browser-get', 'js parse', TARGET_JS_VS_LLHTTP);
+  target('typical-browser-get', 'wasm-simd parse+strings', TARGET_STRINGS_VS_LLHTTP);
+  target('forty-headers-get', 'wasm-simd parse+strings', TARGET_STRINGS_FORTY_VS_LLHTTP);
   ctx.log('(parse+strings is the like-for-like comparison: llhttp\'s binding always builds the strings)');
   const file = ctx.save({ options: ctx.options, engines: head.engines, rows: [...head.rows, ...chunk.rows], notes: [...head.notes, ...chunk.notes] });
   ctx.log(`results: ${file}`);

@@ -1,5 +1,5 @@
 // The request view over the parser's HeadResult (a sealed one per head, so it is ours to keep):
-// method, flags and lengths read from it, strings decoded lazily from the bytes the head arrived in
+// method, flags and lengths read from it, strings decoded lazily by it from the bytes the head arrived in
 // (latin1, RFC 9110 §5.5: field values are octets; non-ASCII is obs-text). One small object per
 // request; nothing here is shared with the next request on the connection.
 import * as abi from '../abi.js';
@@ -10,7 +10,6 @@ import { openParts, readForm } from './form.js';
 import type { Form, FormOptions } from './form.js';
 import type { MultipartReader } from './multipart-reader.js';
 import { HeadResult } from './head/result.js';
-import { headerNameIs, headerValue } from './head/table.js';
 
 const EMPTY_HEAD = HeadResult.empty();
 
@@ -107,12 +106,7 @@ export class Request {
   headerValues(name: string): string[] {
     const values: string[] = [];
     const head = this.#head;
-    const fields = head.fields;
-    const buf = head.buf;
-    const start = head.start;
-    for (let i = 0, count = head.headerCount; i < count; i++) {
-      if (headerNameIs(fields, 0, i, buf, start, name)) values.push(headerValue(fields, 0, i, buf, start));
-    }
+    for (let i = 0, count = head.headerCount; i < count; i++) if (head.nameIs(i, name)) values.push(head.value(i));
     return values;
   }
 
@@ -185,14 +179,11 @@ export class Request {
   /** The value of a field, by case-insensitive name; repeated lines are joined with ", " (RFC 9110 §5.3). */
   header(name: string): string | undefined {
     const head = this.#head;
-    const fields = head.fields;
-    const buf = head.buf;
-    const start = head.start;
     const count = head.headerCount;
     let found: string | undefined;
     for (let i = 0; i < count; i++) {
-      if (!headerNameIs(fields, 0, i, buf, start, name)) continue;
-      const value = headerValue(fields, 0, i, buf, start);
+      if (!head.nameIs(i, name)) continue;
+      const value = head.value(i);
       found = found === undefined ? value : `${found}, ${value}`;
     }
     return found;
@@ -200,9 +191,10 @@ export class Request {
 
   /** Field lines in arrival order, names lower-cased, values as sent. */
   get headers(): Iterable<[string, string]> {
-    const list: [string, string][] = [];
     const head = this.#head;
-    for (let i = 0, count = head.headerCount; i < count; i++) list.push([head.name(i).toLowerCase(), head.value(i)]);
+    const count = head.headerCount;
+    const list = new Array<[string, string]>(count);
+    for (let i = 0; i < count; i++) list[i] = [head.lowerName(i), head.value(i)];
     return list;
   }
 

@@ -16,6 +16,11 @@ for (const engine of ENGINES) {
           ctx.status(201).header('content-type', 'text/plain').header('x-len', body.length).send(body);
         });
         s.get('/headers', (ctx) => ctx.json({ ua: ctx.request.header('User-Agent'), list: [...ctx.request.headers].length }));
+        s.get('/fields/{*rest}', (ctx) => {
+          const r = ctx.request;
+          ctx.json({ method: r.method, target: r.target, headers: [...r.headers], latin: r.header('x-latin'),
+            repeated: r.headerValues('X-REP'), joined: r.header('x-rep'), empty: r.header('empty'), missing: r.header('nope') });
+        });
         s.get('/empty', () => {});
         s.get('/nocontent', (ctx) => ctx.status(204).send('ignored'));
       }, { engine });
@@ -49,6 +54,28 @@ for (const engine of ENGINES) {
       const json = (await res.body.json()) as { ua: string; list: number };
       expect(json.ua).toBe('probe/1');
       expect(json.list).toBeGreaterThan(1);
+    });
+
+    // Every string of a request is cut from one latin1 decode of its head (src/http/head/result.ts), and
+    // Request.headers lower-cases the names from that text lower-cased once: obs-text values must come
+    // through byte for byte (RFC 9110 §5.5) beside Title-Case names, also for a head gathered from two
+    // reads (kept as a copy) and for the second head of a pipelined chunk.
+    it('reads fields byte-exact: obs-text values, Title-Case names, repeats, long targets', async () => {
+      const target = `/fields/${'a'.repeat(40)}?q=%C3%A9`; // over the 32-byte target cache: sliced
+      const head = `GET ${target} HTTP/1.1\r\nHost: x\r\nX-Latin: \xc0\xde \xff\x80 end\r\nX-REP: one\r\n`
+        + 'Empty:\r\nx-rep:  two \r\nACCEPT-Encoding: gzip\r\n\r\n';
+      const want = {
+        method: 'GET', target, latin: '\xc0\xde \xff\x80 end', repeated: ['one', 'two'], joined: 'one, two', empty: '',
+        headers: [['host', 'x'], ['x-latin', '\xc0\xde \xff\x80 end'], ['x-rep', 'one'], ['empty', ''], ['x-rep', 'two'],
+          ['accept-encoding', 'gzip']],
+      };
+      const bytes = Buffer.from(head, 'latin1');
+      const bodies = (text: string): unknown[] => Buffer.from(text, 'latin1').toString('utf8').split('HTTP/1.1 200 OK')
+        .filter(Boolean).map((r) => JSON.parse(r.slice(r.indexOf('\r\n\r\n') + 4)));
+      const whole = await exchange(app.port, [Buffer.concat([bytes, bytes])], { until: /\}[^}]*\}$/ });
+      expect(bodies(whole.text)).toEqual([want, want]);
+      const split = await exchange(app.port, [bytes.subarray(0, 70), bytes.subarray(70)], { gapMs: 20, until: /\}$/ });
+      expect(bodies(split.text)).toEqual([want]);
     });
 
     it('sends an empty 200 when the handler sent nothing', async () => {

@@ -14,9 +14,14 @@
 //   The raw table stays readable for tools and the conformance tests (the ABI of src/abi.ts): slot S
 //   is `table[base + S]`. The WASM engines share one table per module instance: read it before the
 //   next parse on any parser of the same engine (`result` is the parser's own copy).
-import { R_LIMIT_HEAD, R_LIMIT_HEADERS, R_LIMIT_NAME, R_LIMIT_TARGET, R_LIMIT_VALUE, R_STRICT_TARGET } from '../../abi.js';
+import * as abi from '../../abi.js';
 import type { EngineKind } from '../../wasm/instance.js';
 import type { HeadResult } from './result.js';
+
+// Imported values bound to module-local constants: V8 (Node 20) folds a module's own `const`
+// bindings into optimized code, but reads an imported binding through its cell, with a TDZ check,
+// at every use (docs/parser.md, "Hot-path notes").
+const { R_LIMIT_HEAD, R_LIMIT_HEADERS, R_LIMIT_NAME, R_LIMIT_TARGET, R_LIMIT_VALUE, R_STRICT_TARGET } = abi;
 
 export interface HeadLimits {
   /** Max request-target bytes (RequestConfig.maxPathSize) → 414. */

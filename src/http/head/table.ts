@@ -2,11 +2,15 @@
 // result.ts): allocation-free except where a string is asked for.
 // Header slots are read either from the live table (slots = table, slotBase = base + R_FIXED) or from
 // a copy (HeadParser.copyHeaders, HeadResult's own; slotBase 0); offsets are relative to the head's start.
-import {
-  F_CONTENT_LENGTH, H_NAME_LEN, H_NAME_OFF, H_VALUE_LEN, H_VALUE_OFF, METHOD_OTHER, R_CL_HI, R_CL_LO,
-  R_FLAGS, R_METHOD, R_METHOD_LEN, R_METHOD_OFF, R_TARGET_LEN, R_TARGET_OFF,
-} from '../../abi.js';
-import { latin1 } from '../latin1.js';
+import * as abi from '../../abi.js';
+import * as latin1Module from '../latin1.js';
+
+// Imported values bound to module-local constants: V8 (Node 20) folds a module's own `const`
+// bindings into optimized code, but reads an imported binding through its cell, with a TDZ check,
+// at every use (docs/parser.md, "Hot-path notes").
+const { F_CONTENT_LENGTH, H_NAME_LEN, H_NAME_OFF, H_VALUE_LEN, H_VALUE_OFF, METHOD_OTHER, R_CL_HI, R_CL_LO, R_FLAGS,
+  R_METHOD, R_METHOD_LEN, R_METHOD_OFF, R_TARGET_LEN, R_TARGET_OFF } = abi;
+const { latin1 } = latin1Module;
 
 /** Interned names of the METHOD_* ids (index 0 = METHOD_OTHER, decoded from the bytes instead). */
 export const METHOD_NAMES: readonly string[] = Object.freeze(
@@ -44,19 +48,26 @@ export function headerValue(slots: ArrayLike<number>, slotBase: number, i: numbe
   return latin1(buf, off, off + slots[s + H_VALUE_LEN]!);
 }
 
-/** Whether header `i`'s name equals `name` ignoring ASCII case (RFC 9110 §5.1); no string is built. */
-export function headerNameIs(slots: ArrayLike<number>, slotBase: number, i: number, buf: Uint8Array, start: number,
-  name: string): boolean {
-  const s = slotBase + 4 * i;
-  const n = name.length;
-  if (slots[s + H_NAME_LEN] !== n) return false;
-  const at = start + slots[s + H_NAME_OFF]!;
-  for (let k = 0; k < n; k++) {
+/** Whether buf[at, at + len) equals `name` ignoring ASCII case (RFC 9110 §5.1); no string is built. */
+export function nameEquals(buf: Uint8Array, at: number, len: number, name: string): boolean {
+  if (len !== name.length) return false;
+  for (let k = 0; k < len; k++) {
     let a = buf[at + k]!;
     let b = name.charCodeAt(k);
     if (a >= 0x41 && a <= 0x5a) a |= 0x20;
     if (b >= 0x41 && b <= 0x5a) b |= 0x20;
     if (a !== b) return false;
+  }
+  return true;
+}
+
+/** Whether buf[at, at + len) equals the lower-case bytes `lower` ignoring ASCII case (RFC 9110 §5.1). */
+export function nameEqualsLower(buf: Uint8Array, at: number, len: number, lower: Uint8Array): boolean {
+  if (len !== lower.length) return false;
+  for (let k = 0; k < len; k++) {
+    let c = buf[at + k]!;
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    if (c !== lower[k]) return false;
   }
   return true;
 }
@@ -77,17 +88,9 @@ export function lowerName(name: string): Uint8Array {
  */
 export function findHeader(slots: ArrayLike<number>, slotBase: number, count: number, buf: Uint8Array, start: number,
   lower: Uint8Array, from = 0): number {
-  const n = lower.length;
-  outer: for (let i = from; i < count; i++) {
+  for (let i = from; i < count; i++) {
     const s = slotBase + 4 * i;
-    if (slots[s + H_NAME_LEN] !== n) continue;
-    const off = start + slots[s + H_NAME_OFF]!;
-    for (let k = 0; k < n; k++) {
-      let c = buf[off + k]!;
-      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-      if (c !== lower[k]) continue outer;
-    }
-    return i;
+    if (nameEqualsLower(buf, start + slots[s + H_NAME_OFF]!, slots[s + H_NAME_LEN]!, lower)) return i;
   }
   return -1;
 }

@@ -15,11 +15,19 @@
 // a partial head pending (last call returned 0) that loses the region has its fixed slots and header
 // entries snapshotted first, and restores them (and re-copies its bytes) when it resumes — so
 // interleaved connections never see each other's state.
-import { INPUT_SIZE, RESULT_SLOTS, R_FIXED, R_HEADER_COUNT, R_ERROR_POS, R_STATUS, E_HEAD_TOO_LARGE } from '../../abi.js';
+import * as abi from '../../abi.js';
 import type { WasmInstance } from '../../wasm/instance.js';
 import { regionOf, type RegionTenant, type SharedRegion } from '../../wasm/region.js';
-import { writeLimits, type HeadLimits, type HeadParser } from './parser.js';
-import { HeadResult } from './result.js';
+import * as parserModule from './parser.js';
+import type { HeadLimits, HeadParser } from './parser.js';
+import * as resultModule from './result.js';
+
+// Imported values bound to module-local constants: V8 (Node 20) folds a module's own `const`
+// bindings into optimized code, but reads an imported binding through its cell, with a TDZ check,
+// at every use (docs/parser.md, "Hot-path notes").
+const { INPUT_SIZE, RESULT_SLOTS, R_FIXED, R_HEADER_COUNT, R_ERROR_POS, R_STATUS, E_HEAD_TOO_LARGE } = abi;
+const { writeLimits } = parserModule;
+const { HeadResult } = resultModule;
 
 // Buffer's copy is several times faster than set(subarray()) for head-sized copies (no view is
 // allocated) and accepts any Uint8Array as its receiver.

@@ -5,22 +5,29 @@
 // the per-field cycle itself. Every state can stop at any byte and resume later from the table
 // (R_RESUME_*), so a head trickled one byte per packet costs O(new bytes) per call
 // (picohttpparser's last_len, at byte granularity). Grammar: RFC 9112 §2–§5, RFC 9110 §5.
-import {
-  E_DUPLICATE_HOST, E_BARE_LF, E_HEAD_TOO_LARGE, E_HEADER_NAME_TOO_LONG, E_HEADER_VALUE_TOO_LONG,
+import * as abi from '../../../abi.js';
+import * as chars from './chars.js';
+import * as fieldChecks from './fields.js';
+import * as scan from './scan.js';
+import * as fast from './fast.js';
+import * as special from './special.js';
+import * as steps from './steps.js';
+
+// Imported values bound to module-local constants: V8 (Node 20) folds a module's own `const`
+// bindings into optimized code, but reads an imported binding through its cell, with a TDZ check,
+// at every use (docs/parser.md, "Hot-path notes").
+const { E_DUPLICATE_HOST, E_BARE_LF, E_HEAD_TOO_LARGE, E_HEADER_NAME_TOO_LONG, E_HEADER_VALUE_TOO_LONG,
   E_INVALID_HEADER_NAME, E_INVALID_HEADER_VALUE, E_TOO_MANY_HEADERS, F_HOST, F_TRANSFER_ENCODING, F_UPGRADE,
   R_ERROR_POS, R_FIXED, R_FLAGS, R_HEADER_COUNT, R_HOST_INDEX, R_LIMIT_HEAD, R_LIMIT_NAME, R_LIMIT_VALUE,
   R_RESUME_AUX, R_RESUME_MARK, R_RESUME_MARK2, R_RESUME_POS, R_RESUME_STATE, R_STATUS,
-  R_LIMIT_TARGET as R_FIRST_LIMIT, R_STRICT_TARGET,
-} from '../../../abi.js';
-import { CLASS, C_TCHAR } from './chars.js';
-import { fieldError } from './fields.js';
-import { scanValue } from './scan.js';
-import { parseWholeHeadJs } from './fast.js';
-import { fieldKind, finishValue, K_HOST, K_NONE, K_TRANSFER_ENCODING, K_UPGRADE } from './special.js';
-import {
-  CR, fail, headerLimit, HTAB, LF, s, scanClass, S_LINE_START, S_NAME, S_NAME_WS, S_START, S_VALUE, S_VALUE_LEAD,
-  S_VALUE_LF, SP, stepOther,
-} from './steps.js';
+  R_LIMIT_TARGET: R_FIRST_LIMIT, R_STRICT_TARGET } = abi;
+const { CLASS, C_TCHAR } = chars;
+const { fieldError } = fieldChecks;
+const { scanValue } = scan;
+const { parseWholeHeadJs } = fast;
+const { fieldKind, finishValue, K_HOST, K_NONE, K_TRANSFER_ENCODING, K_UPGRADE } = special;
+const { CR, fail, headerLimit, HTAB, LF, s, scanClass, S_LINE_START, S_NAME, S_NAME_WS, S_START, S_VALUE,
+  S_VALUE_LEAD, S_VALUE_LF, SP, stepOther } = steps;
 
 /** Flags and the Host index for a special field (entry `count`); 0, or E_DUPLICATE_HOST. */
 function noteSpecial(t: Int32Array, kind: number, count: number): number {

@@ -6,17 +6,23 @@
 // or nearly reached, a failed special-field check — and parseHeadJs then runs the state machine from
 // the start, which alone decides errors and their positions. So this path may only accept what the
 // state machine accepts (RFC 9112 §2–§5, RFC 9110 §5), and must fill identical slots when it does.
-import {
-  F_HOST, F_TRANSFER_ENCODING, F_UPGRADE, MAX_HEADERS, R_CL_HI, R_CL_LO, R_CONN_STATE, R_ERROR_POS, R_FIXED,
-  R_FLAGS, R_HEAD_LEN, R_HEADER_COUNT, R_HOST_INDEX, R_LIMIT_HEAD, R_LIMIT_HEADERS, R_LIMIT_NAME,
-  R_LIMIT_TARGET, R_LIMIT_VALUE, R_METHOD, R_METHOD_LEN, R_METHOD_OFF, R_RESUME_AUX, R_RESUME_MARK,
-  R_RESUME_MARK2, R_RESUME_POS, R_RESUME_STATE, R_STATUS, R_STRICT_TARGET, R_TARGET_FORM, R_TARGET_LEN,
-  R_TARGET_OFF, R_TE_STATE, R_VERSION,
-} from '../../../abi.js';
-import { CLASS, C_TARGET, C_TCHAR, C_URI, C_VALUE, PAIR_CLASS } from './chars.js';
-import { methodId, targetForm } from './line.js';
-import { firstFlagged, outsidePrintable, scanClassWords, wordOffset, wordView } from './scan.js';
-import { fieldKind, finishHead, finishValue, K_HOST, K_NONE, K_TRANSFER_ENCODING, K_UPGRADE } from './special.js';
+import * as abi from '../../../abi.js';
+import * as chars from './chars.js';
+import * as requestLine from './line.js';
+import * as scan from './scan.js';
+import * as special from './special.js';
+
+// Imported values bound to module-local constants: V8 (Node 20) folds a module's own `const`
+// bindings into optimized code, but reads an imported binding through its cell, with a TDZ check,
+// at every use (docs/parser.md, "Hot-path notes").
+const { F_HOST, F_TRANSFER_ENCODING, F_UPGRADE, MAX_HEADERS, R_CL_HI, R_CL_LO, R_CONN_STATE, R_ERROR_POS, R_FIXED,
+  R_FLAGS, R_HEAD_LEN, R_HEADER_COUNT, R_HOST_INDEX, R_LIMIT_HEAD, R_LIMIT_HEADERS, R_LIMIT_NAME, R_LIMIT_TARGET,
+  R_LIMIT_VALUE, R_METHOD, R_METHOD_LEN, R_METHOD_OFF, R_RESUME_AUX, R_RESUME_MARK, R_RESUME_MARK2, R_RESUME_POS,
+  R_RESUME_STATE, R_STATUS, R_STRICT_TARGET, R_TARGET_FORM, R_TARGET_LEN, R_TARGET_OFF, R_TE_STATE, R_VERSION } = abi;
+const { CLASS, C_TARGET, C_TCHAR, C_URI, C_VALUE, PAIR_CLASS } = chars;
+const { methodId, targetForm } = requestLine;
+const { firstFlagged, outsidePrintable, scanClassWords, wordOffset, wordView } = scan;
+const { fieldKind, finishHead, finishValue, K_HOST, K_NONE, K_TRANSFER_ENCODING, K_UPGRADE } = special;
 
 const MAX_METHOD = 32;
 /** Bit n set when some special field name has n bytes (Host 4, Expect 6, Upgrade 7, Connection 10,

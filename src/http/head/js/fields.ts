@@ -2,13 +2,18 @@
 // Each runs once, when a field value is complete (its CR has been seen), over the trimmed value
 // buf[v0, v1) — absolute indices. On error it returns an abi.E_* code and leaves the offending
 // byte's absolute index in `fieldError.pos`; on success it returns 0 and updates the table.
-import {
-  E_CHUNKED_TWICE, E_CONFLICTING_CONTENT_LENGTH, E_CONTENT_LENGTH_OVERFLOW, E_INVALID_CONTENT_LENGTH,
+import * as abi from '../../../abi.js';
+import * as chars from './chars.js';
+import * as scan from './scan.js';
+
+// Imported values bound to module-local constants: V8 (Node 20) folds a module's own `const`
+// bindings into optimized code, but reads an imported binding through its cell, with a TDZ check,
+// at every use (docs/parser.md, "Hot-path notes").
+const { E_CHUNKED_TWICE, E_CONFLICTING_CONTENT_LENGTH, E_CONTENT_LENGTH_OVERFLOW, E_INVALID_CONTENT_LENGTH,
   E_INVALID_HOST, E_INVALID_TE, F_CONN_CLOSE, F_CONN_KEEP_ALIVE, F_CONN_UPGRADE, F_CONTENT_LENGTH,
-  F_EXPECT_CONTINUE, F_EXPECT_OTHER, R_CL_HI, R_CL_LO, R_FLAGS, R_TE_STATE,
-} from '../../../abi.js';
-import { CLASS, C_DIGIT, C_HEX, C_HOST, C_TCHAR, PAIR_CLASS } from './chars.js';
-import { wordOffset, wordView } from './scan.js';
+  F_EXPECT_CONTINUE, F_EXPECT_OTHER, R_CL_HI, R_CL_LO, R_FLAGS, R_TE_STATE } = abi;
+const { CLASS, C_DIGIT, C_HEX, C_HOST, C_TCHAR, PAIR_CLASS } = chars;
+const { wordOffset, wordView } = scan;
 
 /** Largest Content-Length we accept: 2^53 - 1, exact in a double (RFC 9110 §8.6 lets us bound it). */
 const MAX_CL = 9007199254740991;

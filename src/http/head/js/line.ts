@@ -1,11 +1,15 @@
 // Request-line helpers for the TypeScript head parser (twin of assembly/http/head-line.ts):
 // method ids and request-target forms. Both run once per request line, on bytes already scanned.
-import {
-  E_INVALID_TARGET, E_INVALID_TARGET_FORM, FORM_ABSOLUTE, FORM_ASTERISK, FORM_AUTHORITY, FORM_ORIGIN,
-  METHOD_CONNECT, METHOD_DELETE, METHOD_GET, METHOD_HEAD, METHOD_OPTIONS, METHOD_OTHER, METHOD_PATCH,
-  METHOD_POST, METHOD_PUT, METHOD_TRACE,
-} from '../../../abi.js';
-import { CLASS, C_DIGIT, C_HOST, C_SCHEME } from './chars.js';
+import * as abi from '../../../abi.js';
+import * as chars from './chars.js';
+
+// Imported values bound to module-local constants: V8 (Node 20) folds a module's own `const`
+// bindings into optimized code, but reads an imported binding through its cell, with a TDZ check,
+// at every use (docs/parser.md, "Hot-path notes").
+const { E_INVALID_TARGET, E_INVALID_TARGET_FORM, FORM_ABSOLUTE, FORM_ASTERISK, FORM_AUTHORITY, FORM_ORIGIN,
+  METHOD_CONNECT, METHOD_DELETE, METHOD_GET, METHOD_HEAD, METHOD_OPTIONS, METHOD_OTHER, METHOD_PATCH, METHOD_POST,
+  METHOD_PUT, METHOD_TRACE } = abi;
+const { CLASS, C_DIGIT, C_HOST, C_SCHEME } = chars;
 
 function eq(buf: Uint8Array, p: number, lit: string): boolean {
   for (let i = 0; i < lit.length; i++) if (buf[p + i] !== lit.charCodeAt(i)) return false;

@@ -1,9 +1,18 @@
 // The TypeScript head parser: the same state machine as the WASM builds (core.ts), run over the
 // caller's own bytes (no copy) into a private table with base 0.
-import { RESULT_SLOTS, R_FIXED, R_HEADER_COUNT } from '../../../abi.js';
-import { writeLimits, type HeadLimits, type HeadParser } from '../parser.js';
-import { HeadResult } from '../result.js';
-import { parseHeadJs } from './core.js';
+import * as abi from '../../../abi.js';
+import * as parserModule from '../parser.js';
+import type { HeadLimits, HeadParser } from '../parser.js';
+import * as resultModule from '../result.js';
+import * as core from './core.js';
+
+// Imported values bound to module-local constants: V8 (Node 20) folds a module's own `const`
+// bindings into optimized code, but reads an imported binding through its cell, with a TDZ check,
+// at every use (docs/parser.md, "Hot-path notes").
+const { RESULT_SLOTS, R_FIXED, R_HEADER_COUNT } = abi;
+const { writeLimits } = parserModule;
+const { HeadResult } = resultModule;
+const { parseHeadJs } = core;
 
 export class JsHeadParser implements HeadParser {
   readonly engine = 'js' as const;

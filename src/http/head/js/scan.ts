@@ -9,7 +9,12 @@
 //   - names and targets by PAIR_CLASS, the class bits of every two-byte pair (two lookups per word).
 // CLASS, the single definition of the classes, decides every byte a word test stops at, and the bytes
 // of the last partial word. No byte at or past a scan's `stop` is ever read.
-import { CLASS, C_VALUE, PAIR_CLASS } from './chars.js';
+import * as chars from './chars.js';
+
+// Imported values bound to module-local constants: V8 (Node 20) folds a module's own `const`
+// bindings into optimized code, but reads an imported binding through its cell, with a TDZ check,
+// at every use (docs/parser.md, "Hot-path notes").
+const { CLASS, C_VALUE, PAIR_CLASS } = chars;
 
 /**
  * A DataView over the whole ArrayBuffer of the last buffer scanned, and that buffer's byteOffset.

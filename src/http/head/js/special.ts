@@ -1,14 +1,17 @@
 // Special header fields: which names are special (by length and first byte, then a case-insensitive
 // compare), their value checks (fields.ts), and the checks that need the whole head.
 // Twin of assembly/http/head-special.ts.
-import {
-  E_CONTENT_LENGTH_WITH_TE, E_CHUNKED_NOT_FINAL, E_MISSING_HOST, E_TE_IN_HTTP10, E_UNSUPPORTED_TE,
-  F_CHUNKED, F_CONN_CLOSE, F_CONN_KEEP_ALIVE, F_CONTENT_LENGTH, F_HOST, F_KEEP_ALIVE, F_TRANSFER_ENCODING,
-  R_FLAGS, R_TE_STATE, R_VERSION,
-} from '../../../abi.js';
-import {
-  ascii, checkContentLength, checkHost, checkTransferEncoding, scanConnection, scanExpect, TE_LAST_CHUNKED, TE_OTHER,
-} from './fields.js';
+import * as abi from '../../../abi.js';
+import * as fieldChecks from './fields.js';
+
+// Imported values bound to module-local constants: V8 (Node 20) folds a module's own `const`
+// bindings into optimized code, but reads an imported binding through its cell, with a TDZ check,
+// at every use (docs/parser.md, "Hot-path notes").
+const { E_CONTENT_LENGTH_WITH_TE, E_CHUNKED_NOT_FINAL, E_MISSING_HOST, E_TE_IN_HTTP10, E_UNSUPPORTED_TE, F_CHUNKED,
+  F_CONN_CLOSE, F_CONN_KEEP_ALIVE, F_CONTENT_LENGTH, F_HOST, F_KEEP_ALIVE, F_TRANSFER_ENCODING, R_FLAGS, R_TE_STATE,
+  R_VERSION } = abi;
+const { ascii, checkContentLength, checkHost, checkTransferEncoding, scanConnection, scanExpect, TE_LAST_CHUNKED,
+  TE_OTHER } = fieldChecks;
 
 // Special fields (aux while their value is scanned).
 export const K_NONE = 0;

@@ -2,17 +2,25 @@
 // S_NAME and S_VALUE on locals): one small function per state, over the shared scan state `s`.
 // Twin of assembly/http/head.ts, state for state (same numbers, same table writes, same error
 // codes at the same positions). Grammar: RFC 9112 §2–§5, RFC 9110 §5.
-import {
-  E_BARE_CR, E_BARE_LF, E_HEAD_TOO_LARGE, E_HEADER_VALUE_TOO_LONG, E_INVALID_HEADER_NAME, E_INVALID_HEADER_VALUE, E_INVALID_METHOD,
-  E_INVALID_TARGET, E_INVALID_VERSION, E_METHOD_TOO_LONG, E_OBS_FOLD, E_SPACE_AFTER_START_LINE,
-  E_SPACE_BEFORE_COLON, E_TARGET_TOO_LONG, E_TOO_MANY_HEADERS, E_VERSION_NOT_SUPPORTED, MAX_HEADERS, R_FIXED,
-  R_HEAD_LEN, R_HEADER_COUNT, R_LIMIT_HEAD, R_LIMIT_HEADERS, R_LIMIT_TARGET, R_LIMIT_VALUE, R_METHOD,
-  R_METHOD_LEN, R_METHOD_OFF, R_STATUS, R_STRICT_TARGET, R_TARGET_FORM, R_TARGET_LEN, R_TARGET_OFF, R_VERSION,
-} from '../../../abi.js';
-import { CLASS, C_TARGET, C_TCHAR, C_URI, C_VALUE } from './chars.js';
-import { fieldError } from './fields.js';
-import { finishHead, finishValue } from './special.js';
-import { methodId, targetForm } from './line.js';
+import * as abi from '../../../abi.js';
+import * as chars from './chars.js';
+import * as fieldChecks from './fields.js';
+import * as special from './special.js';
+import * as requestLine from './line.js';
+
+// Imported values bound to module-local constants: V8 (Node 20) folds a module's own `const`
+// bindings into optimized code, but reads an imported binding through its cell, with a TDZ check,
+// at every use (docs/parser.md, "Hot-path notes").
+const { E_BARE_CR, E_BARE_LF, E_HEAD_TOO_LARGE, E_HEADER_VALUE_TOO_LONG, E_INVALID_HEADER_NAME,
+  E_INVALID_HEADER_VALUE, E_INVALID_METHOD, E_INVALID_TARGET, E_INVALID_VERSION, E_METHOD_TOO_LONG, E_OBS_FOLD,
+  E_SPACE_AFTER_START_LINE, E_SPACE_BEFORE_COLON, E_TARGET_TOO_LONG, E_TOO_MANY_HEADERS, E_VERSION_NOT_SUPPORTED,
+  MAX_HEADERS, R_FIXED, R_HEAD_LEN, R_HEADER_COUNT, R_LIMIT_HEAD, R_LIMIT_HEADERS, R_LIMIT_TARGET, R_LIMIT_VALUE,
+  R_METHOD, R_METHOD_LEN, R_METHOD_OFF, R_STATUS, R_STRICT_TARGET, R_TARGET_FORM, R_TARGET_LEN, R_TARGET_OFF,
+  R_VERSION } = abi;
+const { CLASS, C_TARGET, C_TCHAR, C_URI, C_VALUE } = chars;
+const { fieldError } = fieldChecks;
+const { finishHead, finishValue } = special;
+const { methodId, targetForm } = requestLine;
 
 // States (the same numbers in assembly/http/head.ts).
 export const S_START = 0; //      before the method: empty lines allowed (RFC 9112 §2.2)
