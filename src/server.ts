@@ -17,7 +17,7 @@ import type { ConnectionHost, HostedConnection } from './http/connection/host.js
 import type { HeadLimits, HeadParser } from './http/head/parser.js';
 import { resolveHeadLimits } from './http/head/index.js';
 import type { Closable } from './http/stream-types.js';
-import { H2, H2Gateway } from './h2/gateway.js';
+import type { H2Gateway } from './h2/gateway.js';
 import { inject } from './inject.js';
 import type { ConnectionInfo } from './lifecycle.js';
 import { createListener } from './listener.js';
@@ -66,8 +66,13 @@ export class Server extends App {
   readonly closeHooks: (() => void)[] = [];
   readonly #connections = new Set<HostedConnection>();
   #parserLimits: HeadLimits | null = null;
-  /** Serves the TLS connections that negotiated "h2" (config.http2), else null. */
-  readonly #h2: H2Gateway | null;
+  /**
+   * Serves the TLS connections that negotiated "h2" (config.http2), else null. Loaded by listen()
+   * when configured: node:http2 costs ≈ 1 MB of live heap, which a server without HTTP/2 should not
+   * carry (src/fetch/native.ts explains why live heap costs CPU per message).
+   */
+  #h2: H2Gateway | null = null;
+  #h2Loading: Promise<void> | null = null;
   #net: NetServer | null = null;
   /** Destroys sockets still in their TLS handshake (src/listener.ts). */
   #destroyPending: () => void = () => {};
@@ -83,7 +88,6 @@ export class Server extends App {
     this.engines = new EngineSet(this.config.engine);
     this.engine = this.engines.kind;
     this.headLimits = headLimitsFrom(this.config.request);
-    this.#h2 = this.config.http2 === null ? null : new H2Gateway(this, this.config.http2);
     if (broker !== undefined) this.topics.useBroker(broker);
   }
 
@@ -152,6 +156,15 @@ export class Server extends App {
 
   /** Start accepting connections; resolves with the bound address. */
   listen(): Promise<{ host: string; port: number }> {
+    const http2 = this.config.http2;
+    if (http2 === null || this.#h2 !== null) return this.#listen();
+    this.#h2Loading ??= import('./h2/gateway.js').then(({ H2Gateway }) => {
+      this.#h2 = new H2Gateway(this, http2);
+    });
+    return this.#h2Loading.then(() => this.#listen());
+  }
+
+  #listen(): Promise<{ host: string; port: number }> {
     if (this.#net !== null) return Promise.reject(new Error('wasmlane: already listening'));
     this.resolveSteps();
     const { config } = this;
@@ -248,7 +261,7 @@ export class Server extends App {
   /** @internal The ALPN protocols offered on TLS, in order of preference (RFC 7301 §3.1); read at listen(). */
   protected alpnProtocols(): string[] {
     // RFC 9113 §3.2: h2 first, so that clients offering both get HTTP/2.
-    return this.#h2 === null ? ['http/1.1'] : [H2, 'http/1.1'];
+    return this.#h2 === null ? ['http/1.1'] : [this.#h2.protocol, 'http/1.1'];
   }
 
   /**
@@ -256,7 +269,7 @@ export class Server extends App {
    * maxConnections and onConnection): true when the override took the socket; false serves HTTP/1.1.
    */
   protected acceptAlpn(socket: TLSSocket): boolean {
-    if (this.#h2 === null || socket.alpnProtocol !== H2) return false;
+    if (this.#h2 === null || socket.alpnProtocol !== this.#h2.protocol) return false;
     const session = this.#h2.accept(socket); // an HTTP/2 session (src/h2/session.ts)
     if (session !== null) this.#connections.add(session);
     return true;

@@ -9,7 +9,7 @@ import type { ServerOptions } from '../config.js';
 import type { Context } from '../context.js';
 import type { RouteOptions } from '../route-registrar.js';
 import { Server } from '../server.js';
-import { installFetchGlobals } from './globals.js';
+import { installFetchGlobals, linkFetchClasses } from './globals.js';
 import { LazyRequest } from './request.js';
 import { writeFetchResponse } from './write.js';
 
@@ -51,6 +51,7 @@ function checkResponse(value: unknown): Response {
  *  or bytes body is answered without a promise. */
 export function fetchHandler(handler: FetchHandler): (ctx: Context<any>) => void | Promise<void> {
   if (typeof handler !== 'function') throw new TypeError('wasmlane: fetch handler is not a function');
+  linkFetchClasses();
   return (ctx) => {
     const request = new LazyRequest(ctx);
     let result: Response | PromiseLike<Response>;

@@ -15,9 +15,21 @@
 import type { Context } from '../context.js';
 import { bodyStream, exactArrayBuffer } from './body-stream.js';
 import { delegateToNative } from './delegate.js';
+import { nativeRequest, nativeResponse } from './native.js';
 
-/** The Request class of the platform, captured before installFetchGlobals() may replace the global. */
-export const NativeRequest: typeof Request = globalThis.Request;
+let linked = false;
+
+/**
+ * Put the native Request.prototype behind LazyRequest (once, on first use: src/fetch/native.ts says
+ * why not at import). Every Request member LazyRequest does not answer itself (cache, credentials,
+ * destination, integrity, keepalive, mode, redirect, referrer, referrerPolicy, …) answers from the
+ * materialized native Request.
+ */
+export function linkLazyRequest(): void {
+  if (linked) return;
+  linked = true;
+  delegateToNative(LazyRequest.prototype, nativeRequest().prototype);
+}
 
 const NULL_BODY_METHODS = new Set(['GET', 'HEAD']);
 
@@ -36,6 +48,7 @@ export class LazyRequest {
   #native: Request | undefined;
 
   constructor(ctx: Context<any>) {
+    if (!linked) linkLazyRequest();
     this.ctx = ctx;
   }
 
@@ -121,7 +134,7 @@ export class LazyRequest {
     // The native parser (urlencoded and multipart), fed the whole body (bounded by maxBodySize).
     const body = await this.bytes();
     const type = this.ctx.request.header('content-type');
-    return new NativeResponse(body, type === undefined ? undefined : { headers: { 'content-type': type } }).formData();
+    return new (nativeResponse())(body, type === undefined ? undefined : { headers: { 'content-type': type } }).formData();
   }
 
   clone(): Request {
@@ -150,15 +163,8 @@ export class LazyRequest {
         init.body = body;
         init.duplex = 'half';
       }
-      this.#native = new NativeRequest(this.url, init);
+      this.#native = new (nativeRequest())(this.url, init);
     }
     return this.#native;
   }
 }
-
-/** The Response class of the platform (see NativeRequest). */
-export const NativeResponse: typeof Response = globalThis.Response;
-
-// Every other Request member (cache, credentials, destination, integrity, keepalive, mode, redirect,
-// referrer, referrerPolicy, …) answers from the materialized native Request.
-delegateToNative(LazyRequest.prototype, NativeRequest.prototype);

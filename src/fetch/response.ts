@@ -10,8 +10,8 @@
 // Response so frameworks that call `new Response(...)` (hono's c.text()/c.json()) get it.
 // `instanceof Response` holds both ways: FetchResponse's prototype chain runs through the native
 // prototype, and its Symbol.hasInstance accepts native responses.
-import { NativeResponse } from './request.js';
 import { delegateToNative } from './delegate.js';
+import { nativeResponse } from './native.js';
 
 /** Fetch's HeadersInit (not a global type name in @types/node 20). */
 export type HeadersLike = ConstructorParameters<typeof Headers>[0];
@@ -50,10 +50,25 @@ export class FetchResponse {
   #statusText: string;
 
   static [Symbol.hasInstance](value: unknown): boolean {
-    return value instanceof NativeResponse || Function.prototype[Symbol.hasInstance].call(FetchResponse, value);
+    return value instanceof nativeResponse() || Function.prototype[Symbol.hasInstance].call(FetchResponse, value);
+  }
+
+  // Response.json(), Response.redirect(), Response.error(): the native statics (they return native
+  // responses). Spelled out, not inherited, so they work before the class is linked.
+  static json(data: unknown, init?: ResponseInit): Response {
+    return nativeResponse().json(data, init);
+  }
+
+  static redirect(url: string | URL, status?: number): Response {
+    return nativeResponse().redirect(url, status as Parameters<typeof Response.redirect>[1]);
+  }
+
+  static error(): Response {
+    return nativeResponse().error();
   }
 
   constructor(body?: unknown, init?: ResponseInit) {
+    if (!linked) linkFetchResponse();
     const status = init?.status ?? 200;
     if (!Number.isInteger(status) || status < 200 || status > 599) {
       throw new RangeError(`init["status"] must be in the range of 200 to 599, inclusive.`);
@@ -113,17 +128,27 @@ export class FetchResponse {
     if (state.native === undefined) {
       const headers = state.headers !== undefined || typeof this.#body === 'string' ? this.headers : undefined;
       const init: ResponseInit = { status: state.status, statusText: this.#statusText, headers };
-      state.native = new NativeResponse(this.#body as ConstructorParameters<typeof Response>[0], init);
+      state.native = new (nativeResponse())(this.#body as ConstructorParameters<typeof Response>[0], init);
       state.headers = undefined;
     }
     return state.native;
   }
 }
 
-// The rest of Response (body, bodyUsed, type, url, redirected, clone(), text() …) is the native one's.
-delegateToNative(FetchResponse.prototype, NativeResponse.prototype);
-// Response.json(), Response.redirect(), Response.error(): the native statics (they return native responses).
-Object.setPrototypeOf(FetchResponse, NativeResponse);
+let linked = false;
+
+/**
+ * The rest of Response (body, bodyUsed, type, url, redirected, clone(), text() …) is the native
+ * one's, and the native class sits behind FetchResponse for anything static it does not spell out.
+ * Linked once, on first use (src/fetch/native.ts says why not at import).
+ */
+export function linkFetchResponse(): void {
+  if (linked) return;
+  linked = true;
+  const native = nativeResponse();
+  delegateToNative(FetchResponse.prototype, native.prototype);
+  Object.setPrototypeOf(FetchResponse, native);
+}
 
 /** The recorded parts of an unmaterialized FetchResponse, or undefined for anything else. */
 export function fastParts(response: unknown): FastParts | undefined {

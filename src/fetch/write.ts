@@ -13,7 +13,7 @@
 import * as abi from '../abi.js';
 import type { Context } from '../context.js';
 import type { ResponseStream } from '../http/stream-types.js';
-import { NativeResponse } from './request.js';
+import { nativeResponse } from './native.js';
 import { fastParts, nativeOf } from './response.js';
 import type { HeadersLike } from './response.js';
 
@@ -120,13 +120,13 @@ let stateKey: symbol | null | undefined;
  */
 function bodySource(response: Response): string | Uint8Array | number | null | undefined {
   if (stateKey === undefined) {
-    const probe = new NativeResponse('x');
+    const probe = new (nativeResponse())('x');
     stateKey = Object.getOwnPropertySymbols(probe).find((key) => {
       const state = (probe as unknown as Record<symbol, { body?: { source?: unknown } }>)[key];
       return state?.body?.source === 'x';
     }) ?? null;
   }
-  if (stateKey === null || !(response instanceof NativeResponse) || response.bodyUsed) return undefined;
+  if (stateKey === null || !(response instanceof nativeResponse()) || response.bodyUsed) return undefined;
   const body = (response as unknown as Record<symbol, { body?: { source?: unknown; length?: unknown } | null }>)[stateKey]?.body;
   if (body === undefined) return undefined;
   if (body === null) return null;

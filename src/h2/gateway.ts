@@ -53,6 +53,8 @@ export function sessionOptions(config: Http2Config, request: RequestConfig): Ser
 }
 
 export class H2Gateway {
+  /** The ALPN protocol id it serves. */
+  readonly protocol = H2;
   readonly #host: ConnectionHost;
   readonly #options: ServerOptions;
 
