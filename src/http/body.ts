@@ -167,33 +167,71 @@ export class RequestBody implements AsyncIterable<Buffer> {
   }
 
   /** The whole body (what was not read yet) as one Buffer. */
-  async bytes(): Promise<Buffer> {
-    this.#start();
-    if (!this.complete && this.error === null && !this.discarding) {
-      if (this.#waiter !== null) throw new TypeError('wasmlane: concurrent body reads');
-      // Gather in the buffer until the last byte (at most the body limit): no pause meanwhile.
-      this.#collect = true;
-      this.#relieve();
-      await new Promise<void>((resolve, reject) => {
-        this.#waiter = { resolve: () => resolve(), reject };
-      });
+  bytes(): Promise<Buffer> {
+    // A body that is already complete (the common small body that came with its head), failed or
+    // discarded is answered now: a settled promise, not an async function awaiting another one
+    // (each layer costs a promise and a microtask turn per request).
+    if (!this.#settled()) return this.#gather();
+    try {
+      return Promise.resolve(this.#takeAll());
+    } catch (error) {
+      return Promise.reject(error);
     }
+  }
+
+  text(): Promise<string> {
+    if (!this.#settled()) return this.#gather().then(utf8);
+    try {
+      return Promise.resolve(utf8(this.#takeAll()));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  json<T = unknown>(): Promise<T> {
+    if (!this.#settled()) return this.#gather().then(parseJson) as Promise<T>;
+    try {
+      return Promise.resolve(parseJson(this.#takeAll()) as T);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Nothing more will be queued: the body is complete, failed or discarded. */
+  #settled(): boolean {
+    return this.complete || this.error !== null || this.discarding;
+  }
+
+  /** Gather the rest of the body in the buffer until its last byte (at most the body limit; no pause
+   *  meanwhile), then take it all. */
+  async #gather(): Promise<Buffer> {
+    this.#start();
+    if (this.#waiter !== null) throw new TypeError('wasmlane: concurrent body reads');
+    this.#collect = true;
+    this.#relieve();
+    await new Promise<void>((resolve, reject) => {
+      this.#waiter = { resolve: () => resolve(), reject };
+    });
+    return this.#takeAll();
+  }
+
+  /** What is held, as one Buffer (the body's error if it failed). */
+  #takeAll(): Buffer {
+    this.#start();
     if (this.error !== null) throw this.error;
     const all = this.#buffer.take();
     this.#relieve();
     return all;
   }
+}
 
-  async text(): Promise<string> {
-    return (await this.bytes()).toString('utf8');
-  }
+const utf8 = (bytes: Buffer): string => bytes.toString('utf8');
 
-  async json<T = unknown>(): Promise<T> {
-    const text = await this.text();
-    try {
-      return JSON.parse(text) as T;
-    } catch (error) {
-      throw new WasmlaneError('WL_INVALID_JSON', (error as Error).message);
-    }
+function parseJson(bytes: Buffer): unknown {
+  const text = bytes.toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new WasmlaneError('WL_INVALID_JSON', (error as Error).message);
   }
 }

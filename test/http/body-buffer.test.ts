@@ -235,6 +235,68 @@ describe('RequestBody over BodyBuffer', () => {
     expect(bytes[total - 1]).toBe(read(1, total - 1)[0]);
   });
 
+  it('bytes()/text()/json() answer the same whether the body is complete when called or not, at every split', async () => {
+    // A complete body is answered with a settled promise; one still arriving is gathered first.
+    const text = JSON.stringify({ name: 'caf\u00e9 \u20ac', list: [1, 2, 3], nested: { ok: true } });
+    const data = Buffer.from(text, 'utf8');
+    const feed = (body: RequestBody, from: number, to: number): void => {
+      const piece = Buffer.from(data.subarray(from, to)); // a read of its own
+      if (to > from) body.feedLength(piece, 0);
+    };
+    for (const method of ['bytes', 'text', 'json'] as const) {
+      const ready = new RequestBody(new Owner(), BODY_LENGTH, data.length);
+      feed(ready, 0, data.length);
+      const reference = await ready[method]();
+      expect(method === 'bytes' ? (reference as Buffer).equals(data) : reference).toEqual(
+        method === 'bytes' ? true : method === 'text' ? text : JSON.parse(text),
+      );
+      for (let k = 0; k <= data.length; k++) {
+        const owner = new Owner();
+        const body = new RequestBody(owner, BODY_LENGTH, data.length);
+        feed(body, 0, k);
+        const result = body[method]();
+        feed(body, k, data.length);
+        const value = await result;
+        if (method === 'bytes') expect((value as Buffer).equals(data), `split at ${k}`).toBe(true);
+        else expect(value, `${method} split at ${k}`).toEqual(reference);
+        expect(owner.started, 'reading started (100-continue) only for a body still arriving').toBe(k < data.length ? 1 : 0);
+      }
+    }
+  });
+
+  it('a complete, failed or discarded body settles at once, and rejects rather than throws', async () => {
+    const bad = Buffer.from('{"a":');
+    const invalid = new RequestBody(new Owner(), BODY_LENGTH, bad.length);
+    invalid.feedLength(bad, 0);
+    let json: Promise<unknown> | null = null;
+    expect(() => { json = invalid.json(); }).not.toThrow();
+    await expect(json).rejects.toSatisfy((e) => e instanceof WasmlaneError && e.code === 'WL_INVALID_JSON');
+
+    const gathered = new RequestBody(new Owner(), BODY_LENGTH, bad.length);
+    const later = gathered.json();
+    gathered.feedLength(bad, 0);
+    await expect(later).rejects.toSatisfy((e) => e instanceof WasmlaneError && e.code === 'WL_INVALID_JSON');
+
+    const failed = new RequestBody(new Owner(), BODY_CHUNKED, 0);
+    failed.fail(new WasmlaneError('WL_BODY_ABORTED'));
+    for (const method of ['bytes', 'text', 'json'] as const) {
+      await expect(failed[method]()).rejects.toSatisfy((e) => e instanceof WasmlaneError && e.code === 'WL_BODY_ABORTED');
+    }
+
+    const discarded = new RequestBody(new Owner(), BODY_CHUNKED, 0);
+    discarded.push(read(10, 1), 0, 10);
+    discarded.discard();
+    expect((await discarded.bytes()).length).toBe(0);
+    expect(await discarded.text()).toBe('');
+
+    const twice = new RequestBody(new Owner(), BODY_CHUNKED, 0);
+    const first = twice.bytes();
+    await expect(twice.text()).rejects.toThrow('concurrent body reads');
+    twice.push(read(3, 2), 0, 3);
+    twice.finish();
+    expect((await first).equals(Buffer.from(read(3, 2)))).toBe(true);
+  });
+
   it('bytes() rejects with WL_BODY_TOO_LARGE once the limit is crossed and drops what it held', async () => {
     const body = new RequestBody(new Owner(), BODY_CHUNKED, 0);
     body.limit = 1000;
