@@ -191,11 +191,7 @@ export class Request {
 
   /** Field lines in arrival order, names lower-cased, values as sent. */
   get headers(): Iterable<[string, string]> {
-    const head = this.#head;
-    const count = head.headerCount;
-    const list = new Array<[string, string]>(count);
-    for (let i = 0; i < count; i++) list[i] = [head.lowerName(i), head.value(i)];
-    return list;
+    return this.#head.lowerEntries();
   }
 
   /** Number of field lines. */

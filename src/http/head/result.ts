@@ -22,6 +22,7 @@ const { cachedLower, METHOD_NAMES, nameEquals, nameEqualsLower } = table;
 
 const EMPTY = Buffer.alloc(0);
 const NO_FIELDS: readonly number[] = [];
+const NO_PAIRS: readonly [string, string][] = [];
 
 // A span of the head (offset from its start, length) is kept as one number, offset * 2^16 + length:
 // both are below 2^16, a head being at most INPUT_SIZE = 65,536 bytes (resolveHeadLimits), so it packs
@@ -281,10 +282,34 @@ export class HeadResult {
   /** [name, value] pairs as sent. */
   entries(): IterableIterator<[string, string]> {
     // An array's iterator, not a generator: for-of over it is inlined by the optimizing compiler.
-    const count = this.headerCount;
-    const pairs = new Array<[string, string]>(count);
-    for (let i = 0; i < count; i++) pairs[i] = [this.name(i), this.value(i)];
-    return pairs.values();
+    if (this.#fields.length === 0) return NO_PAIRS.values();
+    const text = this.#text ?? this.#decodeText();
+    return this.#pairs(text, text).values();
+  }
+
+  /** @internal [name lower-cased, value] pairs (Request.headers): the names cut from the head's text
+   *  lower-cased once (see lowerName). A new array each call. */
+  lowerEntries(): [string, string][] {
+    if (this.#fields.length === 0) return [];
+    const text = this.#text ?? this.#decodeText();
+    return this.#pairs(this.#lowerText ??= text.toLowerCase(), text);
+  }
+
+  /** Every field line as a [name, value] pair, names cut from `names`, values from `text`. The spans
+   *  are unpacked here, in one loop over the fields, rather than through name(i) and value(i) (a field
+   *  load, a decoded-yet check and a length test per string): ~85 instructions less per pair on
+   *  typical-browser-get (callgrind). slice(x, x) is '' for an empty value. */
+  #pairs(names: string, text: string): [string, string][] {
+    const fields = this.#fields;
+    const pairs = new Array<[string, string]>(fields.length >> 1);
+    for (let i = 0; i < fields.length; i += 2) {
+      const name = fields[i]!;
+      const value = fields[i + 1]!;
+      const nameAt = spanOffset(name);
+      const valueAt = spanOffset(value);
+      pairs[i >> 1] = [names.slice(nameAt, nameAt + spanLength(name)), text.slice(valueAt, valueAt + spanLength(value))];
+    }
+    return pairs;
   }
 }
 
