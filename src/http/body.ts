@@ -168,30 +168,26 @@ export class RequestBody implements AsyncIterable<Buffer> {
 
   /** The whole body (what was not read yet) as one Buffer. */
   bytes(): Promise<Buffer> {
-    // A body that is already complete (the common small body that came with its head), failed or
-    // discarded is answered now: a settled promise, not an async function awaiting another one
-    // (each layer costs a promise and a microtask turn per request).
-    if (!this.#settled()) return this.#gather();
-    try {
-      return Promise.resolve(this.#takeAll());
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.#read(asIs);
   }
 
   text(): Promise<string> {
-    if (!this.#settled()) return this.#gather().then(utf8);
-    try {
-      return Promise.resolve(utf8(this.#takeAll()));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.#read(utf8);
   }
 
   json<T = unknown>(): Promise<T> {
-    if (!this.#settled()) return this.#gather().then(parseJson) as Promise<T>;
+    return this.#read(parseJson) as Promise<T>;
+  }
+
+  /**
+   * The whole body through `finish`. A body that is already complete (the common small body that came
+   * with its head), failed or discarded is answered now: a settled promise, not an async function
+   * awaiting another one (each layer costs a promise and a microtask turn per request).
+   */
+  #read<T>(finish: (bytes: Buffer) => T): Promise<T> {
+    if (!this.#settled()) return this.#gather().then(finish);
     try {
-      return Promise.resolve(parseJson(this.#takeAll()) as T);
+      return Promise.resolve(finish(this.#takeAll()));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -225,6 +221,7 @@ export class RequestBody implements AsyncIterable<Buffer> {
   }
 }
 
+const asIs = (bytes: Buffer): Buffer => bytes;
 const utf8 = (bytes: Buffer): string => bytes.toString('utf8');
 
 function parseJson(bytes: Buffer): unknown {

@@ -227,8 +227,7 @@ export class HeadResult {
   lowerName(i: number): string {
     const span = this.#fields[2 * i]!;
     const off = spanOffset(span);
-    const lower = this.#lowerText ??= (this.#text ?? this.#decodeText()).toLowerCase();
-    return lower.slice(off, off + spanLength(span));
+    return this.#lowerCaseText().slice(off, off + spanLength(span));
   }
 
   /** @internal Whether field line i's name is `name`, ignoring ASCII case (RFC 9110 §5.1); no string is made. */
@@ -244,6 +243,11 @@ export class HeadResult {
     if (len === 0) return '';
     const off = spanOffset(span);
     return (this.#text ?? this.#decodeText()).slice(off, off + len);
+  }
+
+  /** The head's text lower-cased (see lowerName), made once; decodes the text first if needed. */
+  #lowerCaseText(): string {
+    return (this.#lowerText ??= (this.#text ?? this.#decodeText()).toLowerCase());
   }
 
   /** The head's text (see #text), decoded now: one native call, however many strings are cut from it. */
@@ -291,8 +295,8 @@ export class HeadResult {
    *  lower-cased once (see lowerName). A new array each call. */
   lowerEntries(): [string, string][] {
     if (this.#fields.length === 0) return [];
-    const text = this.#text ?? this.#decodeText();
-    return this.#pairs(this.#lowerText ??= text.toLowerCase(), text);
+    const lower = this.#lowerCaseText(); // decodes #text when it was not yet
+    return this.#pairs(lower, this.#text!);
   }
 
   /** Every field line as a [name, value] pair, names cut from `names`, values from `text`. The spans
