@@ -21,6 +21,7 @@ import { regionOf, type RegionTenant, type SharedRegion } from '../../wasm/regio
 import * as parserModule from './parser.js';
 import type { HeadLimits, HeadParser } from './parser.js';
 import * as resultModule from './result.js';
+import * as copyModule from '../../wasm/copy.js';
 
 // Imported values bound to module-local constants: V8 (Node 20) folds a module's own `const`
 // bindings into optimized code, but reads an imported binding through its cell, with a TDZ check,
@@ -28,11 +29,7 @@ import * as resultModule from './result.js';
 const { INPUT_SIZE, RESULT_SLOTS, R_FIXED, R_HEADER_COUNT, R_ERROR_POS, R_STATUS, E_HEAD_TOO_LARGE } = abi;
 const { writeLimits } = parserModule;
 const { HeadResult } = resultModule;
-
-// Buffer's copy is several times faster than set(subarray()) for head-sized copies (no view is
-// allocated) and accepts any Uint8Array as its receiver.
-const copyBytes = Buffer.prototype.copy as (this: Uint8Array, target: Uint8Array, targetStart: number,
-  sourceStart: number, sourceEnd: number) => number;
+const { copyBytes } = copyModule;
 
 /** Bytes copied into INPUT for a fresh head: several pipelined heads, without copying a large body. */
 const RESIDENT_WINDOW = 4096;

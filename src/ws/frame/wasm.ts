@@ -3,8 +3,13 @@
 import * as abi from '../../abi.js';
 import type { EngineKind, WasmExports, WasmInstance } from '../../wasm/instance.js';
 import { regionOf, type RegionTenant, type SharedRegion } from '../../wasm/region.js';
+import * as copyModule from '../../wasm/copy.js';
 import { CODEC_BLOCK } from '../codec/wasm.js';
 import { announcedLength, configure, type FrameDecoder, type FrameDecoderConfig } from './decoder.js';
+
+// A module-local constant: V8 folds it into optimized code; an imported binding is read through
+// its cell at every use (docs/parser.md, "Hot-path notes").
+const { copyBytes } = copyModule;
 
 /** Bytes per WASM call of a bulk payload: the codec's block (L1-sized, see CODEC_BLOCK). */
 const BULK_BLOCK = CODEC_BLOCK;
@@ -70,7 +75,7 @@ export class WasmFrameDecoder implements FrameDecoder, RegionTenant {
         const n = announcedLength(buf, start, end); // a data frame (opcode < 8): the only kind decoded in bulk
         if (n >= this.bulkMin && n > end - start - 2) len = MAX_HEADER;
       }
-      this.u8.set(buf.subarray(start, start + len), window);
+      copyBytes.call(buf, this.u8, window, start, start + len);
       this.region.acquire(this);
       this.cachedBuf = buf;
       this.cachedStart = start;
@@ -79,14 +84,17 @@ export class WasmFrameDecoder implements FrameDecoder, RegionTenant {
     }
     const shared = this.i32;
     const ti = this.tableIndex;
-    shared.set(this.table.subarray(0, abi.W_FIXED), ti);
+    const table = this.table;
+    // The state in and the records out (20 + 3 per piece slots) by plain loops: a subarray() view
+    // and a set() call per copy cost more than the copy itself at these sizes.
+    for (let i = 0; i < abi.W_FIXED; i++) shared[ti + i] = table[i]!;
     const rc = this.fns.wsDecode(ptr, len);
-    const count = shared[ti + abi.W_COUNT]!;
-    this.table.set(shared.subarray(ti, ti + abi.W_FIXED + count * abi.W_REC_STRIDE));
+    const slots = abi.W_FIXED + shared[ti + abi.W_COUNT]! * abi.W_REC_STRIDE;
+    for (let i = 0; i < slots; i++) table[i] = shared[ti + i]!;
     // One copy out per call: the decoded span (payloads now unmasked) goes back over the caller's
     // bytes, so payload pieces are plain slices of `buf`, exactly as with the TS twin.
     const decoded = rc >= 0 ? rc : len;
-    if (decoded > 0) buf.set(this.u8.subarray(ptr, ptr + decoded), start);
+    if (decoded > 0) copyBytes.call(this.u8, buf, start, ptr, ptr + decoded);
     this.source = buf;
     this.base = start;
     return rc;
