@@ -140,24 +140,24 @@ export class WebSocket<D = unknown> extends EventEmitter implements TopicSubscri
   /** Process bytes from the socket ('data', and the handshake's leftovers). */
   receive(bytes: Buffer): void {
     if (bytes.length === 0 || this.closeFrameReceived || this.readyState === CLOSED) return;
-    // Cork while the chunk's messages are handled: every reply they trigger (echoes, pongs, the
-    // frames of a publish to this socket) leaves in one writev instead of one syscall per frame.
+    // Batch the replies the chunk's messages trigger (echoes, pongs, the frames of a publish to
+    // this socket): they leave in one syscall instead of one per frame (src/ws/wire.ts batchStart).
     // Then apply read backpressure (src/ws/flow.ts) to what they left queued.
-    const socket = this.socket;
-    socket.cork();
+    const writer = this.writer;
+    writer.batchStart();
     this.flow.begin();
     try {
       this.receiver.write(bytes);
     } finally {
       this.flow.end();
-      socket.uncork();
+      writer.batchEnd();
     }
     if (this.readyState === OPEN) this.flow.check(); // closing: keep reading for the peer's close
   }
 
   /** Bytes queued on the socket plus messages still being compressed. */
   get bufferedAmount(): number {
-    return this.socket.writableLength + this.writer.pendingBytes;
+    return this.socket.writableLength + this.writer.pendingBytes + this.writer.heldBytes;
   }
 
   get maxBufferedAmount(): number {
@@ -287,6 +287,7 @@ export class WebSocket<D = unknown> extends EventEmitter implements TopicSubscri
   /** Both close frames exchanged: the server closes TCP first (§7.1.1); a client ends its side too. */
   private endTcp(): void {
     this.stopHeartbeat();
+    this.writer.flush(); // a frame held by the read batch goes before our FIN
     this.socket.end();
   }
 
@@ -355,6 +356,7 @@ export class WebSocket<D = unknown> extends EventEmitter implements TopicSubscri
   private onSocketEnd(): void {
     // The peer sent FIN: finish our side too (its close frame, if any, has been processed by now).
     if (this.readyState === OPEN) this.readyState = CLOSING;
+    this.writer.flush();
     this.socket.end();
   }
 

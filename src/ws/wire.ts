@@ -62,6 +62,12 @@ export class FrameWriter {
   private deflating = false;
   /** We returned false while the socket itself was not full: we owe a drain when the queue empties. */
   private owedDrain = false;
+  /** Inside a read chunk's batch (batchStart/batchEnd): frames are held or corked until its end. */
+  private batching = false;
+  /** The batch's first frame, not yet written (the socket is not corked for a single frame). */
+  private held: Buffer | null = null;
+  /** The batch corked the socket (a second frame came). */
+  private corked = false;
   /** Called when the compression queue has emptied (read backpressure waits for it, src/ws/flow.ts). */
   onIdle: (() => void) | undefined = undefined;
   /** Masking codec (client side only), created once per connection. */
@@ -167,10 +173,60 @@ export class FrameWriter {
     this.owedDrain = false;
   }
 
+  /**
+   * The frames of one read chunk (src/ws/websocket.ts receive()) leave in one syscall. The socket is
+   * corked lazily, at the chunk's second frame: the usual chunk answers with one frame, which then
+   * goes out as a plain write at batchEnd() — a cork/uncork pair around a single write costs a
+   * writev bookkeeping pass (clearBuffer) that the write itself does not need.
+   */
+  batchStart(): void {
+    this.batching = true;
+  }
+
+  /** End of the chunk: the one frame held is written now, or the corked frames are released. */
+  batchEnd(): void {
+    this.batching = false;
+    this.flush();
+  }
+
+  /** Bytes of the frame the batch holds (part of bufferedAmount). */
+  get heldBytes(): number {
+    return this.held === null ? 0 : this.held.length;
+  }
+
+  /** Write what the batch holds before the socket is ended or handed over (order: §5.4). */
+  flush(): void {
+    const held = this.held;
+    if (held !== null) {
+      this.held = null;
+      if (!this.socket.destroyed) this.socket.write(held);
+    }
+    if (this.corked) {
+      this.corked = false;
+      this.socket.uncork();
+    }
+  }
+
   /** Write an encoded frame (one buffer, or header + payload corked into one syscall). */
   raw(frame: Frame, flushed?: () => void): boolean {
     const socket = this.socket;
     if (socket.destroyed || !socket.writable) return false;
+    if (this.batching) {
+      if (!this.corked) {
+        if (this.held === null && flushed === undefined && Buffer.isBuffer(frame)) {
+          this.held = frame;
+          // What socket.write() would answer once this frame is queued (false: 'drain' follows the
+          // write at batchEnd, which then sets needDrain itself).
+          return socket.writableLength + frame.length < socket.writableHighWaterMark;
+        }
+        this.corked = true;
+        socket.cork();
+      }
+      if (this.held !== null) {
+        socket.write(this.held);
+        this.held = null;
+      }
+    }
     if (Buffer.isBuffer(frame)) return socket.write(frame, flushed);
     socket.cork();
     let ok = true;
