@@ -4,7 +4,7 @@
 // (encode-once) frame used by publish.
 import type { Socket } from 'node:net';
 import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
-import { encodeFrame, OP_BINARY, OP_TEXT, prepareFrame } from './frame/encode.js';
+import { encodeFrame, encodeServerFrame, OP_BINARY, OP_TEXT, prepareFrame } from './frame/encode.js';
 import { createWsCodec, type WsCodec } from './codec/index.js';
 import type { MessageDeflater } from './protocol.js';
 import type { EngineKind } from '../wasm/instance.js';
@@ -91,6 +91,7 @@ export class FrameWriter {
   }
 
   private encode(opcode: number, payload: Buffer, rsv1: boolean): Frame {
+    if (!this.mask) return encodeServerFrame(opcode, payload, true, rsv1);
     return encodeFrame(opcode, payload, {
       fin: true,
       rsv1,

@@ -90,20 +90,40 @@ export interface EncodeOptions {
  * written straight behind the header, the caller's data is never modified), else [header, payload].
  */
 export function encodeFrame(opcode: number, payload: Buffer, options: EncodeOptions): Buffer | Buffer[] {
+  if (!options.mask) return encodeServerFrame(opcode, payload, options.fin, options.rsv1);
   const len = payload.length;
-  const key = options.mask ? (options.maskKey ?? nextMaskKey()) : undefined;
+  const key = options.maskKey ?? nextMaskKey();
   const hlen = headerLength(len, key !== undefined);
   const fields = { fin: options.fin, rsv1: options.rsv1, maskKey: key };
-  if (key === undefined && len > MERGE_LIMIT) {
-    const header = Buffer.allocUnsafe(hlen);
-    writeHeader(header, 0, opcode, len, fields);
-    return [header, payload];
-  }
   const out = Buffer.allocUnsafe(hlen + len);
   writeHeader(out, 0, opcode, len, fields);
-  if (key === undefined) out.set(payload, hlen);
-  else if (options.codec !== undefined) options.codec.mask(payload, 0, len, out, hlen, key);
+  if (options.codec !== undefined) options.codec.mask(payload, 0, len, out, hlen, key);
   else maskJs(payload, 0, len, out, hlen, key, 0); // same bytes as every codec; no engine to choose
+  return out;
+}
+
+/**
+ * An unmasked (server) frame: header + payload in one Buffer up to MERGE_LIMIT, else [header, payload].
+ * The per-message path of every server send: no options object, and the short header written inline.
+ */
+export function encodeServerFrame(opcode: number, payload: Buffer, fin: boolean, rsv1: boolean): Buffer | Buffer[] {
+  const len = payload.length;
+  if (len > MERGE_LIMIT) {
+    const header = Buffer.allocUnsafe(headerLength(len, false));
+    writeHeader(header, 0, opcode, len, { fin, rsv1, maskKey: undefined });
+    return [header, payload];
+  }
+  const hlen = len < 126 ? 2 : 4;
+  const out = Buffer.allocUnsafe(hlen + len);
+  out[0] = (fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | (opcode & 0x0f);
+  if (hlen === 2) {
+    out[1] = len;
+  } else {
+    out[1] = 126;
+    out[2] = len >>> 8;
+    out[3] = len & 0xff;
+  }
+  out.set(payload, hlen);
   return out;
 }
 
