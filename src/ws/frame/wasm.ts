@@ -59,11 +59,14 @@ export class WasmFrameDecoder implements FrameDecoder, RegionTenant {
 
   decode(buf: Uint8Array, start: number, end: number): number {
     const window = this.fns.wsWindowPtr();
+    // Nobody used the window since our last call: the shared table still holds our state as we left
+    // it (copied out whole after every call, and the host never writes it between calls).
+    const held = this.region.holds(this);
     let ptr: number;
     let len: number;
     // Reuse the resident copy when it still holds every requested byte, or at least a full header
     // (14 bytes) so the call is sure to make progress.
-    if (this.region.holds(this) && buf === this.cachedBuf && start >= this.cachedStart && start < this.cachedEnd
+    if (held && buf === this.cachedBuf && start >= this.cachedStart && start < this.cachedEnd
       && (this.cachedEnd >= end || this.cachedEnd - start >= 14)) {
       ptr = window + (start - this.cachedStart);
       len = Math.min(this.cachedEnd, end) - start;
@@ -87,7 +90,7 @@ export class WasmFrameDecoder implements FrameDecoder, RegionTenant {
     const table = this.table;
     // The state in and the records out (20 + 3 per piece slots) by plain loops: a subarray() view
     // and a set() call per copy cost more than the copy itself at these sizes.
-    for (let i = 0; i < abi.W_FIXED; i++) shared[ti + i] = table[i]!;
+    if (!held) for (let i = 0; i < abi.W_FIXED; i++) shared[ti + i] = table[i]!;
     const rc = this.fns.wsDecode(ptr, len);
     const slots = abi.W_FIXED + shared[ti + abi.W_COUNT]! * abi.W_REC_STRIDE;
     for (let i = 0; i < slots; i++) table[i] = shared[ti + i]!;

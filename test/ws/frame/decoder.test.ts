@@ -30,8 +30,16 @@ function used(d: Decoder): number[] {
  * payload pieces after every call. A frame decode() stops before (bulkRemain) is fed through
  * payloadInto() as its bytes arrive, and its unmasked payload compared too.
  */
-function compareTwins(kind: Exclude<EngineKind, 'js'>, config: FrameDecoderConfig, stream: Buffer, points: number[]): void {
+function compareTwins(kind: Exclude<EngineKind, 'js'>, config: FrameDecoderConfig, stream: Buffer, points: number[], rivalEvery = 0): void {
   const wasm = createFrameDecoder(config, kind);
+  // Another connection's decoder of the same instance, run between our calls: it takes the shared
+  // window and table, so our next call must restore its state instead of finding it resident.
+  const rival = rivalEvery > 0 ? createFrameDecoder(config, kind) : null;
+  const rivalFrame = maskedFrame(0x82, Buffer.from('rival'), 0x01020304);
+  let calls = 0;
+  const interrupt = (): void => {
+    if (rival !== null && ++calls % rivalEvery === 0) expect(rival.decode(Buffer.from(rivalFrame), 0, rivalFrame.length)).toBe(rivalFrame.length);
+  };
   const twin = createFrameDecoder(config, 'js');
   const a = Buffer.from(stream);
   const b = Buffer.from(stream);
@@ -45,6 +53,7 @@ function compareTwins(kind: Exclude<EngineKind, 'js'>, config: FrameDecoderConfi
         const ra = wasm.payloadInto(a, pos, n, bulk.da, bulk.at);
         expect(ra).toBe(twin.payloadInto(b, pos, n, bulk.db, bulk.at));
         expect(used(wasm)).toEqual(used(twin));
+        interrupt();
         if (ra < 0) return;
         pos += n;
         bulk.at += n;
@@ -58,6 +67,7 @@ function compareTwins(kind: Exclude<EngineKind, 'js'>, config: FrameDecoderConfi
       const rb = twin.decode(b, pos, end);
       expect(ra).toBe(rb);
       expect(used(wasm)).toEqual(used(twin));
+      interrupt();
       const count = twin.table[abi.W_COUNT]!;
       for (let i = 0; i < count; i++) {
         const off = twin.table[abi.W_FIXED + i * 3 + 1]!;
@@ -98,6 +108,13 @@ describe('frame decoder: WASM tables equal the TS twin slot by slot', () => {
           const points = [...new Set(cuts.map((c) => (stream.length ? c % stream.length : 0)))].sort((x, y) => x - y);
           compareTwins(kind, config, stream, points);
         }), { numRuns: 200 });
+      });
+      it(`${kind} vs js with another decoder taking the shared window between calls (${name})`, () => {
+        fc.assert(fc.property(fc.array(frameArb, { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 6 }), fc.integer({ min: 1, max: 3 }), (frames, cuts, every) => {
+          const stream = Buffer.concat(frames.map((f) => maskedFrame(f.b0, Buffer.from(f.payload), f.key)));
+          const points = [...new Set(cuts.map((c) => (stream.length ? c % stream.length : 0)))].sort((x, y) => x - y);
+          compareTwins(kind, config, stream, points, every);
+        }), { numRuns: 150 });
       });
     }
   }
