@@ -29,7 +29,14 @@ export interface FrameDecoderConfig {
   /** Stop right after the header of a data frame of at least this many payload bytes whose payload
    *  is not all in the input (W_BULK_MIN); the caller then decodes it with payloadInto(). 0 = never (default). */
   bulkMin?: number;
+  /** WASM decoder only: inputs of at most SMALL_INPUT bytes are decoded by the TypeScript twin in
+   *  place (default true). The twin tests turn it off to drive every byte through WASM. */
+  smallInJs?: boolean;
 }
+
+/** Inputs up to this many bytes cost the WASM decoder more in copies (bytes into the window and back,
+ *  its state in and out) than the twin's whole decode: a 64 B echo's read is 70 bytes. */
+export const SMALL_INPUT = 512;
 
 export interface FrameDecoder {
   readonly engine: EngineKind;

@@ -5,11 +5,13 @@ import type { EngineKind, WasmExports, WasmInstance } from '../../wasm/instance.
 import { regionOf, type RegionTenant, type SharedRegion } from '../../wasm/region.js';
 import * as copyModule from '../../wasm/copy.js';
 import { CODEC_BLOCK } from '../codec/wasm.js';
-import { announcedLength, configure, type FrameDecoder, type FrameDecoderConfig } from './decoder.js';
+import { announcedLength, configure, SMALL_INPUT, type FrameDecoder, type FrameDecoderConfig } from './decoder.js';
+import * as jsModule from './js.js';
 
 // A module-local constant: V8 folds it into optimized code; an imported binding is read through
 // its cell at every use (docs/parser.md, "Hot-path notes").
 const { copyBytes } = copyModule;
+const { decodeFramesJs } = jsModule;
 
 /** Bytes per WASM call of a bulk payload: the codec's block (L1-sized, see CODEC_BLOCK). */
 const BULK_BLOCK = CODEC_BLOCK;
@@ -38,6 +40,7 @@ export class WasmFrameDecoder implements FrameDecoder, RegionTenant {
   private cachedStart = 0;
   private cachedEnd = 0;
   private readonly bulkMin: number;
+  private readonly smallInJs: boolean;
   /** The window's first BULK_BLOCK bytes (payloadInto copies out of it without a new view per block). */
   private readonly block: Uint8Array;
 
@@ -50,6 +53,7 @@ export class WasmFrameDecoder implements FrameDecoder, RegionTenant {
     this.tableIndex = this.fns.wsTablePtr() >>> 2;
     configure(this.table, config);
     this.bulkMin = this.table[abi.W_BULK_MIN]! >>> 0;
+    this.smallInJs = config.smallInJs ?? true;
     const window = this.fns.wsWindowPtr();
     this.block = this.u8.subarray(window, window + BULK_BLOCK);
   }
@@ -58,6 +62,14 @@ export class WasmFrameDecoder implements FrameDecoder, RegionTenant {
   regionLost(): void {}
 
   decode(buf: Uint8Array, start: number, end: number): number {
+    if (end - start <= SMALL_INPUT && this.smallInJs) {
+      // The twin decodes a short input in place on our host table: the shared table no longer has
+      // our latest state, so the next WASM call must copy it in (release: not `held`).
+      this.region.release(this);
+      this.source = buf;
+      this.base = start;
+      return decodeFramesJs(this.table, buf, start, end);
+    }
     const window = this.fns.wsWindowPtr();
     // Nobody used the window since our last call: the shared table still holds our state as we left
     // it (copied out whole after every call, and the host never writes it between calls).

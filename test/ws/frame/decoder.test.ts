@@ -87,7 +87,7 @@ function compareTwins(kind: Exclude<EngineKind, 'js'>, config: FrameDecoderConfi
 }
 
 describe('frame decoder: WASM tables equal the TS twin slot by slot', () => {
-  const base: FrameDecoderConfig = { isServer: true, deflate: true, maxPayload: 100_000, maxFragments: 6 };
+  const base: FrameDecoderConfig = { isServer: true, deflate: true, maxPayload: 100_000, maxFragments: 6, smallInJs: false };
   const configs: [string, FrameDecoderConfig][] = [
     ['UTF-8 checked, no bulk', { ...base, maxPayload: 5000 }],
     ['UTF-8 checked, bulk from 100 B', { ...base, bulkMin: 100 }],
