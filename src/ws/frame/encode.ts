@@ -24,18 +24,17 @@ export function headerLength(length: number, masked: boolean): number {
   return masked ? base + 4 : base;
 }
 
-export interface HeaderFields {
-  fin: boolean;
-  rsv1: boolean;
-  /** Masking key as a big-endian u32, or undefined for an unmasked (server) frame. */
-  maskKey: number | undefined;
-}
-
-/** Write the header at buf[offset…); returns its length. */
-export function writeHeader(buf: Uint8Array, offset: number, opcode: number, length: number, h: HeaderFields): number {
+/**
+ * Write the header at buf[offset…); returns its length. `maskKey`: the masking key as a big-endian
+ * u32, or undefined for an unmasked (server) frame. Plain arguments, no fields object: this runs
+ * once per message sent.
+ */
+export function writeHeader(
+  buf: Uint8Array, offset: number, opcode: number, length: number, fin: boolean, rsv1: boolean, maskKey: number | undefined,
+): number {
   let p = offset;
-  buf[p++] = (h.fin ? 0x80 : 0) | (h.rsv1 ? 0x40 : 0) | (opcode & 0x0f);
-  const maskBit = h.maskKey === undefined ? 0 : 0x80;
+  buf[p++] = (fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | (opcode & 0x0f);
+  const maskBit = maskKey === undefined ? 0 : 0x80;
   if (length < 126) {
     buf[p++] = maskBit | length;
   } else if (length < 65536) {
@@ -49,8 +48,8 @@ export function writeHeader(buf: Uint8Array, offset: number, opcode: number, len
     buf[p++] = hi >>> 24; buf[p++] = (hi >>> 16) & 0xff; buf[p++] = (hi >>> 8) & 0xff; buf[p++] = hi & 0xff;
     buf[p++] = lo >>> 24; buf[p++] = (lo >>> 16) & 0xff; buf[p++] = (lo >>> 8) & 0xff; buf[p++] = lo & 0xff;
   }
-  if (h.maskKey !== undefined) {
-    const k = h.maskKey;
+  if (maskKey !== undefined) {
+    const k = maskKey;
     buf[p++] = k >>> 24; buf[p++] = (k >>> 16) & 0xff; buf[p++] = (k >>> 8) & 0xff; buf[p++] = k & 0xff;
   }
   return p - offset;
@@ -93,10 +92,9 @@ export function encodeFrame(opcode: number, payload: Buffer, options: EncodeOpti
   if (!options.mask) return encodeServerFrame(opcode, payload, options.fin, options.rsv1);
   const len = payload.length;
   const key = options.maskKey ?? nextMaskKey();
-  const hlen = headerLength(len, key !== undefined);
-  const fields = { fin: options.fin, rsv1: options.rsv1, maskKey: key };
+  const hlen = headerLength(len, true);
   const out = Buffer.allocUnsafe(hlen + len);
-  writeHeader(out, 0, opcode, len, fields);
+  writeHeader(out, 0, opcode, len, options.fin, options.rsv1, key);
   if (options.codec !== undefined) options.codec.mask(payload, 0, len, out, hlen, key);
   else maskJs(payload, 0, len, out, hlen, key, 0); // same bytes as every codec; no engine to choose
   return out;
@@ -104,25 +102,18 @@ export function encodeFrame(opcode: number, payload: Buffer, options: EncodeOpti
 
 /**
  * An unmasked (server) frame: header + payload in one Buffer up to MERGE_LIMIT, else [header, payload].
- * The per-message path of every server send: no options object, and the short header written inline.
+ * The per-message path of every server send, without an options object.
  */
 export function encodeServerFrame(opcode: number, payload: Buffer, fin: boolean, rsv1: boolean): Buffer | Buffer[] {
   const len = payload.length;
+  const hlen = headerLength(len, false);
   if (len > MERGE_LIMIT) {
-    const header = Buffer.allocUnsafe(headerLength(len, false));
-    writeHeader(header, 0, opcode, len, { fin, rsv1, maskKey: undefined });
+    const header = Buffer.allocUnsafe(hlen);
+    writeHeader(header, 0, opcode, len, fin, rsv1, undefined);
     return [header, payload];
   }
-  const hlen = len < 126 ? 2 : 4;
   const out = Buffer.allocUnsafe(hlen + len);
-  out[0] = (fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | (opcode & 0x0f);
-  if (hlen === 2) {
-    out[1] = len;
-  } else {
-    out[1] = 126;
-    out[2] = len >>> 8;
-    out[3] = len & 0xff;
-  }
+  writeHeader(out, 0, opcode, len, fin, rsv1, undefined);
   out.set(payload, hlen);
   return out;
 }

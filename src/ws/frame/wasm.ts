@@ -8,7 +8,7 @@ import { CODEC_BLOCK } from '../codec/wasm.js';
 import { announcedLength, configure, SMALL_INPUT, type FrameDecoder, type FrameDecoderConfig } from './decoder.js';
 import * as jsModule from './js.js';
 
-// A module-local constant: V8 folds it into optimized code; an imported binding is read through
+// Module-local constants: V8 folds them into optimized code; an imported binding is read through
 // its cell at every use (docs/parser.md, "Hot-path notes").
 const { copyBytes } = copyModule;
 const { decodeFramesJs } = jsModule;
